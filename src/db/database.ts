@@ -1,0 +1,120 @@
+// Opens the database: embedded PGlite under DATA_DIR by default, PostgreSQL when a URL is given.
+// The Prisma client is created here, once; this folder is the only importer of @prisma/client.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from './generated/client.ts';
+
+export type Db = PrismaClient;
+
+export interface Database {
+  readonly prisma: PrismaClient;
+  readonly kind: 'pglite' | 'postgresql';
+  /** The driver adapter factory the migration engine connects through. */
+  readonly migrationAdapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  /** Where the data lives, for logs: a directory or a redacted URL. */
+  readonly location: string;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgresql://… ; unset opens the embedded database. */
+  url?: string;
+  /** Embedded database directory; ignored with a URL. 'memory://' for an in-memory database. */
+  dataDir?: string;
+  /** PostgreSQL schema to use instead of public (tests run each file in its own). */
+  schema?: string;
+  /** PGlite: start from this data-directory dump (tests use a migrated template). */
+  loadDataDir?: Blob;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.schema);
+  return openPGlite(options.dataDir ?? './data', options.loadDataDir);
+}
+
+async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+  let location = 'memory';
+  let pglite: PGlite;
+  if (dataDir === 'memory://') {
+    pglite = await PGlite.create({ loadDataDir });
+  } else {
+    location = resolve(dataDir, 'pglite');
+    mkdirSync(location, { recursive: true });
+    pglite = await PGlite.create(location, { loadDataDir });
+  }
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    kind: 'pglite',
+    migrationAdapterFactory: adapterFactory,
+    location,
+    ping: () => ping(prisma),
+    async close() {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, schema?: string): Promise<Database> {
+  const poolConfig = {
+    connectionString: url,
+    // Each test file may run in its own schema; the migration engine and raw SQL follow search_path.
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+  };
+  const adapterFactory = new PrismaPg(poolConfig, schema ? { schema } : undefined);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    kind: 'postgresql',
+    migrationAdapterFactory: wholeScripts(adapterFactory, poolConfig),
+    location: url.replace(/\/\/[^@/]*@/, '//***@'),
+    ping: () => ping(prisma),
+    close: () => prisma.$disconnect(),
+  };
+}
+
+async function ping(prisma: PrismaClient): Promise<boolean> {
+  try {
+    await prisma.$queryRawUnsafe('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it on every ";", which breaks the
+ * PL/pgSQL function bodies in our migrations. This wrapper sends each script whole, over the simple
+ * query protocol (as psql and `prisma migrate deploy` do), on a connection of its own.
+ */
+function wholeScripts(factory: PrismaPg, config: pg.ClientConfig): SqlMigrationAwareDriverAdapterFactory {
+  const patch = (adapter: SqlDriverAdapter, clientConfig: pg.ClientConfig): SqlDriverAdapter => {
+    adapter.executeScript = async (script: string) => {
+      const client = new pg.Client(clientConfig);
+      await client.connect();
+      try {
+        await client.query(script);
+      } finally {
+        await client.end();
+      }
+    };
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => patch(await factory.connect(), config),
+    // The shadow database is only used by `npm run db:migration`, which runs on PGlite.
+    connectToShadowDb: () => factory.connectToShadowDb(),
+  };
+}
