@@ -20,6 +20,8 @@ export interface Database {
   readonly location: string;
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Embedded only: the data directory as a tarball (test templates, backups). */
+  dump?(): Promise<Blob>;
 }
 
 export interface OpenDatabaseOptions {
@@ -56,6 +58,7 @@ async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database
     migrationAdapterFactory: adapterFactory,
     location,
     ping: () => ping(prisma),
+    dump: async () => (await pglite.dumpDataDir('none')) as Blob,
     async close() {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();

@@ -1,0 +1,69 @@
+// The one HTTP server: health and readiness here, and the routes the chat adapters mount
+// (POST /slack/events, POST /api/messages). Everything else is 404.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../lib/logger.ts';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: Handler;
+}
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<{ ok: boolean; detail?: string }>;
+}
+
+export interface HttpServerOptions {
+  log: Logger;
+  routes: Route[];
+  readiness: ReadinessCheck[];
+}
+
+export function createHttpServer(options: HttpServerOptions): Server {
+  const { log } = options;
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (req.method === 'GET' && path === '/readyz') {
+        const results = await Promise.all(options.readiness.map(async (c) => ({ name: c.name, ...(await c.check().catch((e) => ({ ok: false, detail: String(e) }))) })));
+        const ok = results.every((r) => r.ok);
+        return sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready', checks: results });
+      }
+      const route = options.routes.find((r) => r.path === path && r.method === req.method);
+      if (route) return await route.handler(req, res);
+      if (options.routes.some((r) => r.path === path)) return sendJson(res, 405, { error: 'method not allowed' });
+      return sendJson(res, 404, { error: 'not found' });
+    } catch (err) {
+      log.error({ err, path }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    }
+  });
+  // Slack and Bot Framework both keep connections alive; stay longer than a typical LB's 60 s.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  return server;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Reads a request body up to `limit` bytes; rejects with a 413-worthy error beyond it. */
+export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,198 @@
+// Wiring: config → database (migrated) → services → chat adapters → jobs → HTTP. The only module
+// that sees everything. `npm start` runs it; the CLI, tests and the benchmark use its builders.
+import type { Server } from 'node:http';
+import type { Server as NetServer } from 'node:net';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createOutboxWorker, type OutboxWorker } from '../jobs/outbox.ts';
+import { JOBS } from '../jobs/registry.ts';
+import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
+import { runCliCommand } from './cli/commands.ts';
+import { serveControlSocket } from './cli/control-socket.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
+import { openDatabase, type Database } from './db/database.ts';
+import { applyMigrations } from './db/migrate.ts';
+import { createHttpServer, type ReadinessCheck } from './http/server.ts';
+import { createLogger, type Logger } from './lib/logger.ts';
+import { systemClock, type Clock } from './ports/clock.ts';
+import type { PlatformEdge } from './ports/edge.ts';
+import type { ServiceContext } from './services/context.ts';
+import type { ChatPorts } from './services/deliver-outbox.ts';
+import { createServices, type Services } from './services/index.ts';
+
+export interface Core {
+  config: Config;
+  log: Logger;
+  db: Database;
+  ctx: ServiceContext;
+  services: Services;
+  ports: ChatPorts;
+  edges: PlatformEdge[];
+  outbox: OutboxWorker;
+  migrated: boolean;
+  close(): Promise<void>;
+}
+
+export interface CoreOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  /** The embedded database's lock, already taken by the caller. */
+  lock?: DataDirLock;
+}
+
+export class DataDirBusyError extends Error {
+  constructor(readonly pid: number, dataDir: string) {
+    super(`the embedded database in ${resolve(dataDir)} is in use by process ${pid}`);
+  }
+}
+
+/** Opens and migrates the database and builds services, chat ports and adapters (not started). */
+export async function buildCore(options: CoreOptions): Promise<Core> {
+  const { config, log } = options;
+  let lock = options.lock;
+  if (!config.databaseUrl && !lock) {
+    const r = lockDataDir(config.dataDir);
+    if (!r.ok) throw new DataDirBusyError(r.heldBy, config.dataDir);
+    lock = r.lock;
+  }
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await applyMigrations(db);
+    log.info({ database: db.kind, location: db.location, applied }, applied.length ? 'migrations applied' : 'database is up to date');
+  } catch (err) {
+    await db.close().catch(() => {});
+    lock?.release();
+    throw err;
+  }
+
+  const ports: ChatPorts = {};
+  const ctx: ServiceContext = {
+    db: db.prisma,
+    clock: options.clock ?? systemClock,
+    log,
+    defaultTimeZone: config.defaultTimeZone,
+    kickOutbox: () => outbox.kick(),
+  };
+  const outbox = createOutboxWorker(() => ctx, ports);
+  const services = createServices(ctx);
+  const edges: PlatformEdge[] = [];
+  for (const edge of edges) ports[edge.name] = edge.chat;
+
+  return {
+    config, log, db, ctx, services, ports, edges, outbox, migrated: true,
+    async close() {
+      outbox.stop();
+      await outbox.drain();
+      await Promise.all(edges.map((e) => e.stop().catch((err) => log.warn({ err, edge: e.name }, 'adapter stop failed'))));
+      await db.close();
+      lock?.release();
+    },
+  };
+}
+
+export interface App extends Core {
+  server: Server;
+  /** The port actually bound (PORT=0 picks a free one). */
+  port: number;
+}
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  clock?: Clock;
+  /** Tests: skip node-cron (jobs are run explicitly). The outbox worker still runs. */
+  scheduler?: boolean;
+}
+
+export async function startApp(options: StartOptions = {}): Promise<App> {
+  const config = loadConfig(options.env ?? process.env);
+  const log = options.logger ?? createLogger(config.logLevel);
+  const core = await buildCore({ config, log, clock: options.clock });
+  const { edges, db, outbox } = core;
+  logPlatforms(log, config);
+
+  const readiness: ReadinessCheck[] = [
+    { name: 'database', check: async () => ({ ok: core.migrated && (await db.ping()) }) },
+    ...edges.flatMap((e) => e.readiness),
+  ];
+  const server = createHttpServer({ log, routes: edges.flatMap((e) => e.routes), readiness });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolvePromise());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  await Promise.all(edges.map((e) => e.start()));
+  const scheduler: Scheduler | undefined = options.scheduler === false ? undefined : startScheduler(JOBS, { ctx: core.ctx, ports: core.ports });
+  // On the embedded database the CLI cannot open it while we run: it sends its verbs here instead.
+  let control: NetServer | undefined;
+  if (!config.databaseUrl) {
+    control = await serveControlSocket(
+      config.dataDir,
+      (argv, out) => runCliCommand(argv, { ...core, jobs: JOBS, out, exportDir: resolve(config.dataDir, 'exports') }),
+      (err) => log.warn({ err }, 'control socket error'),
+    );
+  }
+  outbox.kick();
+  log.info({ port }, 'evidence bot listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      log.info('shutting down');
+      // Stop taking requests; in-flight ones and the current outbox pass finish; then close.
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
+      control?.close();
+      await scheduler?.stop();
+      await core.close();
+      log.info('stopped');
+    })();
+    return closing;
+  };
+  return { ...core, server, port, close };
+}
+
+function logPlatforms(log: Logger, config: Config) {
+  const on: string[] = [];
+  const hints: string[] = [];
+  if (config.slack.enabled) on.push(config.slack.appToken ? 'slack (socket mode)' : 'slack (http)');
+  else hints.push('Slack: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_APP_TOKEN and SLACK_BOT_TOKEN for Socket Mode)');
+  if (config.teams.enabled) on.push(config.teams.appId ? 'teams' : 'teams (unauthenticated)');
+  else hints.push('Teams: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (and MICROSOFT_APP_TYPE, MICROSOFT_APP_TENANT_ID for single-tenant)');
+  log.info({ platforms: on, howToEnable: hints }, on.length ? `chat platforms on: ${on.join(', ')}` : 'no chat platform is configured; the HTTP server, jobs and database run');
+}
+
+async function main() {
+  let app: App;
+  try {
+    app = await startApp();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${err.message}\n`);
+      process.exit(1);
+    }
+    if (err instanceof DataDirBusyError) {
+      process.stderr.write(`Cannot start: ${err.message}. Stop that process, or set DATA_DIR to another directory (or use PostgreSQL with DATABASE_URL).\n`);
+      process.exit(1);
+    }
+    createLogger().fatal({ err }, 'start-up failed');
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    app.log.info({ signal }, 'signal received');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    app.close().then(() => process.exit(0), (err) => {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();

@@ -1,0 +1,39 @@
+// The use cases the edges may call, bound to one ServiceContext. Adapters receive this object and
+// nothing from src/db; adding a use case means adding a line here.
+import type { ServiceContext } from './context.ts';
+import { browseCriteria } from './browse-criteria.ts';
+import { exportPortfolio, findLearner, renderPortfolio } from './export-portfolio.ts';
+import { getProgress } from './get-progress.ts';
+import { identifyPerson } from './identify-person.ts';
+import { importRoster } from './import-roster.ts';
+import { listEntries } from './list-entries.ts';
+import { recordEvidence } from './record-evidence.ts';
+import { handleCommand } from './handle-command.ts';
+import type { ActorRef } from './context.ts';
+import { identifyLearner } from './identify-person.ts';
+
+type Bound<F> = F extends (ctx: ServiceContext, ...args: infer A) => infer R ? (...args: A) => R : never;
+const bind = <F extends (ctx: ServiceContext, ...args: never[]) => unknown>(ctx: ServiceContext, f: F) =>
+  ((...args: never[]) => f(ctx, ...args)) as Bound<F>;
+
+export function createServices(ctx: ServiceContext) {
+  return {
+    context: { defaultTimeZone: ctx.defaultTimeZone, clock: ctx.clock, log: ctx.log },
+    identifyPerson: bind(ctx, identifyPerson),
+    handleCommand: bind(ctx, handleCommand),
+    recordEvidence: bind(ctx, recordEvidence),
+    listEntries: bind(ctx, listEntries),
+    getProgress: bind(ctx, getProgress),
+    browseCriteria: bind(ctx, browseCriteria),
+    importRoster: bind(ctx, importRoster),
+    exportPortfolio: bind(ctx, exportPortfolio),
+    /** The acting learner's own portfolio (the `export` chat command). */
+    exportOwnPortfolio: async (input: { actor: ActorRef; format: 'csv' | 'html' }) => {
+      const { person, enrolment } = await identifyLearner(ctx, input.actor);
+      return renderPortfolio(ctx, person, enrolment, input.format);
+    },
+    findLearner: bind(ctx, findLearner),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
