@@ -61,6 +61,7 @@ export async function deliverOutbox(ctx: ServiceContext, ports: ChatPorts, optio
 
 async function deliverOne(ctx: ServiceContext, ports: ChatPorts, row: Row, now: Date): Promise<keyof DeliveryReport> {
   const payload = row.payload as OutboxPayload;
+  if (payload.updatePosted) return updatePosted(ctx, ports, row, now, payload.updatePosted.postedMessageId, payload);
   const person = await ctx.db.person.findUnique({ where: { id: row.recipientId }, include: { workspace: true } });
   if (!person || person.erasedAt) return markDead(ctx, row, 'recipient is no longer on the roster', false);
   const port = ports[person.platform];
@@ -86,7 +87,7 @@ async function deliverOne(ctx: ServiceContext, ports: ChatPorts, row: Row, now: 
         where: { platform_conversationId_messageId: { platform: person.platform, conversationId: ref.conversationId, messageId: ref.messageId } },
         create: {
           platform: person.platform, conversationId: ref.conversationId, messageId: ref.messageId, recipientId: person.id,
-          entryId: payload.entryId ?? null, contactId: payload.contactId ?? null, purpose: payload.purpose,
+          entryId: payload.entryId ?? null, contactId: payload.contactId ?? null, purpose: payload.purpose, outboxId: row.id,
         },
         update: {},
       });
@@ -98,6 +99,26 @@ async function deliverOne(ctx: ServiceContext, ports: ChatPorts, row: Row, now: 
     if (e.retryable === false) return markDead(ctx, row, e.message, true);
     return retry(ctx, row, now, e.message ?? String(err), e.retryAfterSeconds);
   }
+}
+
+/**
+ * Updates one posted message in place by its PostedMessage row (erasure re-renders). The recipient
+ * may be erased by then (learner retention): only the platform and the message's address are needed.
+ */
+async function updatePosted(ctx: ServiceContext, ports: ChatPorts, row: Row, now: Date, postedMessageId: string, payload: OutboxPayload): Promise<keyof DeliveryReport> {
+  const target = await ctx.db.postedMessage.findUnique({ where: { id: postedMessageId } });
+  if (!target) return markDead(ctx, row, 'the message to update is no longer recorded', false);
+  const port = ports[target.platform];
+  if (!port) return retry(ctx, row, now, `${target.platform} is not configured`, undefined);
+  try {
+    await port.update({ conversationId: target.conversationId, messageId: target.messageId }, payload.message);
+  } catch (err) {
+    const e = err as ChatError;
+    if (e.retryable === false) return markDead(ctx, row, e.message, true);
+    return retry(ctx, row, now, e.message ?? String(err), e.retryAfterSeconds);
+  }
+  await ctx.db.outboxMessage.update({ where: { id: row.id }, data: { status: 'sent', sentAt: now, attempts: row.attempts + 1, lockedUntil: null, lastError: null } });
+  return 'sent';
 }
 
 async function retry(ctx: ServiceContext, row: Row, now: Date, reason: string, retryAfterSeconds: number | undefined): Promise<keyof DeliveryReport> {

@@ -18,6 +18,8 @@ export interface OutboxPayload {
   updateOf?: { entryId: string; purpose: string };
   /** Post in this conversation (a centre's assessor channel) instead of the person's DM. */
   conversationId?: string;
+  /** Instead of posting, update this PostedMessage (by its row ID): an erasure re-rendering a message. */
+  updatePosted?: { postedMessageId: string };
 }
 
 export interface OutboxItem {
