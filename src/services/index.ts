@@ -11,6 +11,9 @@ import { recordEvidence } from './record-evidence.ts';
 import { handleCommand } from './handle-command.ts';
 import type { ActorRef } from './context.ts';
 import { identifyLearner } from './identify-person.ts';
+import { findConversationRef, findWorkspaceReference, getConversationRef, rememberConversation, saveConversationRef } from './conversation-refs.ts';
+import { isWorkspaceOnRoster } from './identify-workspace.ts';
+import { reportUnreachable } from './report-unreachable.ts';
 
 type Bound<F> = F extends (ctx: ServiceContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 const bind = <F extends (ctx: ServiceContext, ...args: never[]) => unknown>(ctx: ServiceContext, f: F) =>
@@ -33,6 +36,14 @@ export function createServices(ctx: ServiceContext) {
       return renderPortfolio(ctx, person, enrolment, input.format);
     },
     findLearner: bind(ctx, findLearner),
+    // Teams: proactive reach (conversation references) and the tenant check.
+    rememberConversation: bind(ctx, rememberConversation),
+    saveConversationRef: bind(ctx, saveConversationRef),
+    getConversationRef: bind(ctx, getConversationRef),
+    findConversationRef: bind(ctx, findConversationRef),
+    findWorkspaceReference: bind(ctx, findWorkspaceReference),
+    isWorkspaceOnRoster: bind(ctx, isWorkspaceOnRoster),
+    reportUnreachable: bind(ctx, reportUnreachable),
   };
 }
 
