@@ -151,6 +151,7 @@ export async function importRoster(ctx: ServiceContext, input: { csv: string; qu
 
   await ctx.db.$transaction(async (tx) => {
     const ids = new Map<string, string>();
+    const unchangedPeople = new Set<string>();
     const key = (platform: string, workspace: string, userId: string) => `${platform}|${workspace}|${userId}`;
     for (const p of accepted) {
       const ws = await tx.workspace.upsert({
@@ -168,7 +169,10 @@ export async function importRoster(ctx: ServiceContext, input: { csv: string; qu
         ids.set(key(p.platform, p.workspace, p.userId), before.id);
         const same = before.name === data.name && before.email === data.email && before.timezone === data.timezone
           && before.qualified === data.qualified && before.roles.join(';') === data.roles.join(';') && before.erasedAt === null;
-        if (same) report.unchanged++;
+        if (same) {
+          report.unchanged++;
+          unchangedPeople.add(before.id);
+        }
         else {
           await tx.person.update({ where: { id: before.id }, data: { ...data, erasedAt: null } });
           report.updated++;
@@ -201,6 +205,11 @@ export async function importRoster(ctx: ServiceContext, input: { csv: string; qu
         || enrolment.optionalUnits.join(';') !== links.optionalUnits.join(';')
       ) {
         await tx.enrolment.update({ where: { id: enrolment.id }, data: links });
+        // The person row was the same but their links changed: that is an update too.
+        if (unchangedPeople.delete(learnerId)) {
+          report.unchanged--;
+          report.updated++;
+        }
       }
     }
   }, { timeout: 60_000 });

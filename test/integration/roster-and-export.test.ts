@@ -43,6 +43,8 @@ describe.each(BACKENDS)('roster import and portfolio export (%s)', (backend) => 
   it('updates a changed row and refuses a header without the required columns', async () => {
     const changed = ROSTER_CSV.replace('Ava Assessor', 'Ava Assessor-Jones');
     expect(await loadRoster(t.ctx, changed)).toMatchObject({ created: 0, updated: 1 });
+    const relinked = changed.replace('slack,U0LEARN2,Priya Patel,learner,U0ASSESS2', 'slack,U0LEARN2,Priya Patel,learner,U0ASSESS1');
+    expect(await loadRoster(t.ctx, relinked)).toMatchObject({ created: 0, updated: 1 });
     await expect(loadRoster(t.ctx, 'platform,name\nslack,Someone\n')).rejects.toThrow(/no user_id, role columns/);
     await loadRoster(t.ctx);
   });
