@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { AppError } from '../../src/lib/errors.ts';
-import type { MessageAction } from '../../src/ports/message.ts';
+import type { ChatMessage, MessageAction } from '../../src/ports/message.ts';
 import type { ActorRef } from '../../src/services/context.ts';
 import { deliverOutbox } from '../../src/services/deliver-outbox.ts';
 import { recordEvidence } from '../../src/services/record-evidence.ts';
@@ -48,8 +48,8 @@ export async function deliver(t: TestContext, chat: FakeChatPort) {
   return { sent: chat.sent.slice(sentBefore), updates: chat.updates.slice(updatesBefore) };
 }
 
-export function buttons(m: { message: { blocks: { type: string }[] } }): MessageAction[] {
-  return m.message.blocks.flatMap((b) => (b.type === 'actions' ? (b as { actions: MessageAction[] }).actions : []));
+export function buttons(m: { message: ChatMessage }): MessageAction[] {
+  return m.message.blocks.flatMap((b) => (b.type === 'actions' ? b.actions : []));
 }
 
 export function sentTo(list: SentMessage[], userId: string) {
