@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { createOutboxWorker, type OutboxWorker } from '../jobs/outbox.ts';
 import { JOBS } from '../jobs/registry.ts';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
@@ -78,6 +79,8 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
   const outbox = createOutboxWorker(() => ctx, ports);
   const services = createServices(ctx);
   const edges: PlatformEdge[] = [];
+  // Teams: with it switched off this edge only answers 401 on /api/messages (the endpoint is in the contract).
+  edges.push(createTeamsAdapter(config.teams, services, log));
   for (const edge of edges) ports[edge.name] = edge.chat;
 
   return {
