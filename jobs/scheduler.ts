@@ -2,6 +2,7 @@
 // still running when its next tick comes is skipped (noOverlap), and failures are logged, never
 // thrown into the timer.
 import cron, { type ScheduledTask } from 'node-cron';
+import { measureJob } from '../src/lib/metrics.ts';
 import type { JobDefinition, JobDeps } from './types.ts';
 
 export interface Scheduler {
@@ -9,17 +10,23 @@ export interface Scheduler {
 }
 
 export function startScheduler(jobs: JobDefinition[], deps: JobDeps): Scheduler {
+  // Runs in progress, so that stop() lets them finish before the database is closed.
+  const running = new Set<Promise<void>>();
   const tasks: ScheduledTask[] = jobs.map((job) =>
     cron.schedule(
       job.cron,
       async () => {
         const started = Date.now();
-        try {
-          const summary = await job.run(deps, deps.ctx.clock.now());
-          deps.ctx.log.debug({ job: job.name, ms: Date.now() - started, ...summary }, 'job ran');
-        } catch (err) {
-          deps.ctx.log.error({ err, job: job.name }, 'job failed');
-        }
+        const run = (async () => {
+          try {
+            const summary = await measureJob(job.name, () => job.run(deps, deps.ctx.clock.now()));
+            deps.ctx.log.debug({ job: job.name, ms: Date.now() - started, ...summary }, 'job ran');
+          } catch (err) {
+            deps.ctx.log.error({ err, job: job.name }, 'job failed');
+          }
+        })();
+        running.add(run);
+        await run.finally(() => running.delete(run));
       },
       { name: job.name, timezone: 'Etc/UTC', noOverlap: true },
     ),
@@ -27,6 +34,7 @@ export function startScheduler(jobs: JobDefinition[], deps: JobDeps): Scheduler 
   return {
     async stop() {
       await Promise.all(tasks.map((t) => t.stop()));
+      await Promise.all(running);
     },
   };
 }

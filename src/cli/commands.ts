@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Database } from '../db/database.ts';
 import { applyMigrations, migrationStatus } from '../db/migrate.ts';
 import { AppError } from '../lib/errors.ts';
+import { measureJob } from '../lib/metrics.ts';
 import { fixedClock } from '../ports/clock.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { ChatPorts } from '../services/deliver-outbox.ts';
@@ -62,7 +63,7 @@ export async function runCliCommand(argv: string[], deps: CliDeps): Promise<numb
         return 2;
       }
       const ctx = nowText ? { ...deps.ctx, clock: fixedClock(now) } : deps.ctx;
-      const summary = await job.run({ ctx, ports: deps.ports }, now);
+      const summary = await measureJob(job.name, () => job.run({ ctx, ports: deps.ports }, now));
       out(`${job.name} at ${now.toISOString()}: ${JSON.stringify(summary)}`);
       return 0;
     }

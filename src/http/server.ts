@@ -2,6 +2,7 @@
 // (POST /slack/events, POST /api/messages). Everything else is 404.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../lib/logger.ts';
+import { observeHttp } from '../lib/metrics.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -22,10 +23,26 @@ export interface HttpServerOptions {
   readiness: ReadinessCheck[];
 }
 
+/** Servers being shut down, and the responses each has in flight (see closeGracefully). */
+const draining = new WeakSet<Server>();
+const inFlight = new WeakMap<Server, Set<ServerResponse>>();
+
 export function createHttpServer(options: HttpServerOptions): Server {
   const { log } = options;
+  const responses = new Set<ServerResponse>();
   const server = createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    const started = process.hrtime.bigint();
+    // Only known paths become metric labels; anything else is "unmatched" (scanners add no series).
+    const known = path === '/healthz' || path === '/readyz' || options.routes.some((r) => r.path === path);
+    responses.add(res);
+    if (draining.has(server)) res.shouldKeepAlive = false;
+    res.once('close', () => {
+      responses.delete(res);
+      observeHttp(req.method ?? 'GET', known ? path : 'unmatched', res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      // Shutting down: a keep-alive connection whose last response just went out is now idle.
+      if (draining.has(server)) setImmediate(() => server.closeIdleConnections());
+    });
     try {
       if (req.method === 'GET' && path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (req.method === 'GET' && path === '/readyz') {
@@ -47,7 +64,22 @@ export function createHttpServer(options: HttpServerOptions): Server {
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
+  inFlight.set(server, responses);
   return server;
+}
+
+/**
+ * Stops taking connections and resolves once every request in flight has been answered. Keep-alive
+ * connections (Slack, Bot Framework, load balancers all use them) would otherwise hold the server
+ * open until their idle timeout: idle ones are closed now, busy ones answer with
+ * `Connection: close` and are closed after their response.
+ */
+export function closeGracefully(server: Server): Promise<void> {
+  draining.add(server);
+  for (const res of inFlight.get(server) ?? []) if (!res.headersSent) res.shouldKeepAlive = false;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  return closed;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -3,6 +3,7 @@
 // failure backs off (honouring Retry-After) and a message that keeps failing is marked dead,
 // logged, and reported to the admins — never silently dropped.
 import type { ChatError, ChatPort, ChatRecipient, PostedRef } from '../ports/chat.ts';
+import { observeOutboxDelivery } from '../lib/metrics.ts';
 import type { OutboxPayload } from './outbox.ts';
 import { enqueue } from './outbox.ts';
 import type { ServiceContext } from './context.ts';
@@ -53,6 +54,7 @@ export async function deliverOutbox(ctx: ServiceContext, ports: ChatPorts, optio
       for (const row of list) {
         const outcome = await deliverOne(ctx, ports, row, now);
         report[outcome]++;
+        observeOutboxDelivery(outcome);
       }
     }));
   }

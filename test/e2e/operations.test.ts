@@ -1,0 +1,117 @@
+// Operations, against the real running bot: GET /metrics in Prometheus text format, and a
+// graceful shutdown that lets requests in flight finish and exits 0 on SIGTERM.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from '../../src/main.ts';
+import { quietLogger, ROSTER_CSV, PEOPLE } from '../helpers/context.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The value of one sample line (`name{labels} value`), or undefined when it is not exposed. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line.startsWith(name)) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+describe('GET /metrics and shutdown of the running bot', () => {
+  let app: App;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'evidence-metrics-'));
+    app = await startApp({ env: { PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
+    await app.services.importRoster({ csv: ROSTER_CSV });
+  });
+  afterAll(async () => {
+    await app?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const scrape = async () => {
+    const res = await fetch(`http://127.0.0.1:${app.port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    return res.text();
+  };
+
+  it('exposes process metrics, HTTP requests by route, and outbox depth and failures read from the database', async () => {
+    await fetch(`http://127.0.0.1:${app.port}/healthz`);
+    await fetch(`http://127.0.0.1:${app.port}/wp-login.php`);
+    // No chat platform is configured here, so the assessor's message cannot leave: the outbox keeps
+    // it and counts the failed attempt.
+    await app.services.recordEvidence({ actor: PEOPLE.learner, idempotencyKey: 'metrics:1', source: 'cli', text: 'Screened three candidates by phone #U7:1.1' });
+    await app.outbox.drain();
+
+    const text = await scrape();
+    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'evidence_http_request_duration_seconds_count', { route: '/healthz', status: '2xx' })).toBe(1);
+    // Unknown paths are pooled under one label, so scanners cannot grow the series.
+    expect(sample(text, 'evidence_http_request_duration_seconds_count', { route: 'unmatched', status: '4xx' })).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain('wp-login');
+    const waiting = (sample(text, 'evidence_outbox_messages', { status: 'pending' }) ?? 0) + (sample(text, 'evidence_outbox_messages', { status: 'scheduled' }) ?? 0);
+    expect(waiting).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'evidence_outbox_messages', { status: 'dead' })).toBe(0);
+    expect(sample(text, 'evidence_outbox_failures_total', { outcome: 'retried' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts job runs by name, from the CLI path too', async () => {
+    const lines: string[] = [];
+    const { runCliCommand } = await import('../../src/cli/commands.ts');
+    const { JOBS } = await import('../../jobs/registry.ts');
+    expect(await runCliCommand(['jobs', 'run', 'outbox'], { ...app, jobs: JOBS, out: (l) => lines.push(l), exportDir: join(dir, 'exports') })).toBe(0);
+    const text = await scrape();
+    expect(sample(text, 'evidence_job_runs_total', { job: 'outbox', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'evidence_job_duration_seconds_count', { job: 'outbox', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('close() finishes with a keep-alive connection open: an idle connection does not hold the process', async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: app.port, path: '/healthz', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject);
+    });
+    expect(status).toBe(200);
+    // The connection stays open in the agent; close() must still resolve (well inside the 65 s keep-alive).
+    await app.close();
+    expect(app.server.listening).toBe(false);
+    agent.destroy();
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('exits 0 on SIGTERM and releases the embedded database for the next start', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evidence-sigterm-'));
+    const env = { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', DATABASE_URL: '' };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('evidence bot listening')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      child.removeAllListeners('exit');
+      child.once('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(out).toContain('"msg":"stopped"');
+    // The database lock is released, so the next start (or a CLI run) can open it.
+    expect(existsSync(join(dir, 'bot.pid'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
