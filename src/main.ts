@@ -14,13 +14,15 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
-import { createHttpServer, type ReadinessCheck } from './http/server.ts';
+import { metricsRoute } from './http/metrics-route.ts';
+import { closeGracefully, createHttpServer, type ReadinessCheck } from './http/server.ts';
 import { createLogger, type Logger } from './lib/logger.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { PlatformEdge } from './ports/edge.ts';
 import type { ServiceContext } from './services/context.ts';
 import type { ChatPorts } from './services/deliver-outbox.ts';
 import { createServices, type Services } from './services/index.ts';
+import { getOutboxDepth } from './services/outbox-depth.ts';
 
 export interface Core {
   config: Config;
@@ -86,9 +88,11 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
   return {
     config, log, db, ctx, services, ports, edges, outbox, migrated: true,
     async close() {
+      // Adapters first (they finish work still running after an acknowledgement, which may
+      // enqueue messages), then the outbox pass under way, then the database.
+      await Promise.all(edges.map((e) => e.stop().catch((err) => log.warn({ err, edge: e.name }, 'adapter stop failed'))));
       outbox.stop();
       await outbox.drain();
-      await Promise.all(edges.map((e) => e.stop().catch((err) => log.warn({ err, edge: e.name }, 'adapter stop failed'))));
       await db.close();
       lock?.release();
     },
@@ -120,7 +124,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     { name: 'database', check: async () => ({ ok: core.migrated && (await db.ping()) }) },
     ...edges.flatMap((e) => e.readiness),
   ];
-  const server = createHttpServer({ log, routes: edges.flatMap((e) => e.routes), readiness });
+  const routes = [...edges.flatMap((e) => e.routes), metricsRoute({ outboxDepth: () => getOutboxDepth(core.ctx) })];
+  const server = createHttpServer({ log, routes, readiness });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolvePromise());
@@ -145,10 +150,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const close = () => {
     closing ??= (async () => {
       log.info('shutting down');
-      // Stop taking requests; in-flight ones and the current outbox pass finish; then close.
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeIdleConnections();
-      await closed;
+      // Stop taking requests; in-flight ones, running jobs and the current outbox pass finish; then close.
+      await closeGracefully(server);
       control?.close();
       await scheduler?.stop();
       await core.close();
