@@ -154,6 +154,22 @@ export function createTeamsBot(deps: TeamsBotDeps) {
   };
 }
 
+/**
+ * The catch-all for a turn: the person sees the core's userMessage (what went wrong, how to fix
+ * it) and never an exception; the log gets the rest. A refusal is not a failure: logged as info.
+ */
+export function turnErrorHandler(log: Logger) {
+  return async (context: TurnContext, error: Error): Promise<void> => {
+    if (error instanceof AppError) log.info({ code: error.code, activity: context.activity.type }, 'teams: request refused');
+    else log.error({ err: error, activity: context.activity.type }, 'teams: turn failed');
+    try {
+      await context.sendActivity({ type: 'message', textFormat: 'plain', text: userMessageOf(error) });
+    } catch (err) {
+      log.warn({ err }, 'teams: could not tell the person about the error');
+    }
+  };
+}
+
 /** Card inputs arrive as strings (toggles "true"/"false", numbers as text); drop anything else. */
 function stringsOnly(o: Record<string, unknown>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};

@@ -6,12 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../../src/config/config.ts';
 import { readBody, sendJson, type Route } from '../../src/http/server.ts';
-import { AppError, userMessageOf } from '../../src/lib/errors.ts';
 import type { Logger } from '../../src/lib/logger.ts';
 import { TransientChatError } from '../../src/ports/chat.ts';
 import type { PlatformEdge } from '../../src/ports/edge.ts';
 import type { Services } from '../../src/services/index.ts';
-import { createTeamsBot } from './bot.ts';
+import { createTeamsBot, turnErrorHandler } from './bot.ts';
 import { createTeamsChatPort } from './chat-port.ts';
 
 export const TEAMS_PATH = '/api/messages';
@@ -47,15 +46,7 @@ export function createTeamsAdapter(config: Config['teams'], services: Services, 
       }
     : {}; // No app ID: botbuilder checks no token at all, so the route below refuses unless opted in.
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
-  adapter.onTurnError = async (context, error) => {
-    if (error instanceof AppError) tlog.info({ code: error.code, activity: context.activity.type }, 'teams: request refused');
-    else tlog.error({ err: error, activity: context.activity.type }, 'teams: turn failed');
-    try {
-      await context.sendActivity({ type: 'message', textFormat: 'plain', text: userMessageOf(error) });
-    } catch (err) {
-      tlog.warn({ err }, 'teams: could not tell the person about the error');
-    }
-  };
+  adapter.onTurnError = turnErrorHandler(tlog);
   const bot = createTeamsBot({ services, log: tlog });
   const chat = createTeamsChatPort({ adapter, services, log: tlog, appId: config.appId ?? '' });
 
