@@ -84,6 +84,8 @@ export async function decideEntry(ctx: ServiceContext, input: DecideEntryInput):
         data: {
           entryId: entry.id, assessorId: person.id, outcome: input.outcome, feedback: feedback ?? null,
           standIn, needsCountersign, entryVersion: input.version,
+          // The application's clock, not the database's: the weekly IQA sample goes by it.
+          createdAt: ctx.clock.now(),
         },
       });
       const standInNote = standIn ? `[standing in for ${entry.enrolment.assessor?.name ?? 'the assigned assessor'}] ` : '';
