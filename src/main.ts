@@ -5,6 +5,7 @@ import type { Server as NetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
+import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createOutboxWorker, type OutboxWorker } from '../jobs/outbox.ts';
 import { JOBS } from '../jobs/registry.ts';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
@@ -83,6 +84,7 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
   const edges: PlatformEdge[] = [];
   // Teams: with it switched off this edge only answers 401 on /api/messages (the endpoint is in the contract).
   edges.push(createTeamsAdapter(config.teams, services, log));
+  if (config.slack.enabled) edges.push(createSlackAdapter(config.slack, services, log));
   for (const edge of edges) ports[edge.name] = edge.chat;
 
   return {

@@ -9,6 +9,10 @@ import { importRoster } from './import-roster.ts';
 import { listEntries } from './list-entries.ts';
 import { recordEvidence } from './record-evidence.ts';
 import { handleCommand } from './handle-command.ts';
+import { searchCriteria } from './search-criteria.ts';
+import { prepareLogForm } from './prepare-log-form.ts';
+import { listAwaitingAssessment } from './list-awaiting-assessment.ts';
+import { getHome } from './get-home.ts';
 import type { ActorRef } from './context.ts';
 import { identifyLearner } from './identify-person.ts';
 import { findConversationRef, findWorkspaceReference, getConversationRef, rememberConversation, saveConversationRef } from './conversation-refs.ts';
@@ -36,6 +40,10 @@ export function createServices(ctx: ServiceContext) {
       return renderPortfolio(ctx, person, enrolment, input.format);
     },
     findLearner: bind(ctx, findLearner),
+    searchCriteria: bind(ctx, searchCriteria),
+    prepareLogForm: bind(ctx, prepareLogForm),
+    listAwaitingAssessment: bind(ctx, listAwaitingAssessment),
+    getHome: bind(ctx, getHome),
     // Teams: proactive reach (conversation references) and the tenant check.
     rememberConversation: bind(ctx, rememberConversation),
     saveConversationRef: bind(ctx, saveConversationRef),

@@ -45,6 +45,11 @@ export interface RecordEvidenceInput {
   text?: string;
   /** … a form's draft. */
   draft?: EvidenceDraft;
+  /**
+   * Also send the learner their confirmation through the outbox (a form closes without a reply to
+   * show it in); written in the same transaction, so it is sent once however often the form is submitted.
+   */
+  notifyLearner?: boolean;
 }
 
 export interface RecordEvidenceResult {
@@ -131,6 +136,18 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
       });
       if (contact) await tx.contact.update({ where: { id: contact.id }, data: { lastInteractionAt: occurredAt } });
       await enqueue(tx, await entryNoticeItems(tx, entryId, 'created', ctx.defaultTimeZone));
+      if (input.notifyLearner) {
+        const view = toEntryView(await tx.entry.findUniqueOrThrow({
+          where: { id: entryId },
+          include: { criteria: true, learner: { select: { name: true } }, enrolment: { select: { qualificationId: true } }, contact: { select: { name: true } } },
+        }));
+        await enqueue(tx, {
+          dedupeKey: `entry:${entryId}:learner_confirmation`,
+          recipientId: person.id,
+          kind: 'entry_confirmation',
+          payload: { message: learnerConfirmation(view, tz, warnings), purpose: 'notice', entryId },
+        });
+      }
     });
   } catch (err) {
     // Two copies of one request raced past the look-up above: the loser returns the winner's entry.
