@@ -1,9 +1,10 @@
 // Every scheduled job by name: what the scheduler runs and what `npm run cli -- jobs run NAME` finds.
 import { iqaSamplingJob } from './iqa-sampling.ts';
 import { outboxJob } from './outbox.ts';
+import { retentionJob } from './retention.ts';
 import type { JobDefinition } from './types.ts';
 
-export const JOBS: JobDefinition[] = [outboxJob, iqaSamplingJob];
+export const JOBS: JobDefinition[] = [outboxJob, retentionJob, iqaSamplingJob];
 
 export function findJob(name: string): JobDefinition | undefined {
   return JOBS.find((j) => j.name === name);

@@ -78,6 +78,7 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
     log,
     defaultTimeZone: config.defaultTimeZone,
     kickOutbox: () => outbox.kick(),
+    exportDir: resolve(config.dataDir, 'exports'),
   };
   const outbox = createOutboxWorker(() => ctx, ports);
   const services = createServices(ctx);

@@ -12,6 +12,7 @@ import type { ServiceContext } from '../services/context.ts';
 import type { ChatPorts } from '../services/deliver-outbox.ts';
 import type { Services } from '../services/index.ts';
 import type { JobDefinition } from '../../jobs/types.ts';
+import { PRIVACY_USAGE, runPrivacyCommand } from './privacy-commands.ts';
 
 export interface CliDeps {
   db: Database;
@@ -28,7 +29,8 @@ export const USAGE = `usage: npm run cli -- <verb> …
   roster import FILE.csv                      create or update people and their links
   jobs run NAME [--now ISO-8601]              run one job once (NAME: JOBS)
   export LEARNER [--format csv|html] [--out FILE]   the learner's portfolio
-  db migrate | db status                      apply / list migrations`;
+  db migrate | db status                      apply / list migrations
+${PRIVACY_USAGE}`;
 
 /** Runs one verb; returns the process exit code (0 ok, 1 failed, 2 usage). */
 export async function runCliCommand(argv: string[], deps: CliDeps): Promise<number> {
@@ -94,6 +96,8 @@ export async function runCliCommand(argv: string[], deps: CliDeps): Promise<numb
       if (!s.applied.length && !s.pending.length) out('no migrations');
       return 0;
     }
+    const privacy = await runPrivacyCommand(argv, deps);
+    if (privacy !== undefined) return privacy;
     return usage();
   } catch (err) {
     if (err instanceof AppError) {

@@ -12,7 +12,24 @@ export const REDACT_PATHS = [
   '*.token', '*.botToken', '*.appToken', '*.signingSecret', '*.password', '*.authorization',
   '*.text', '*.summary', '*.feedback', '*.statement', '*.note', '*.rationale', '*.email', '*.phone', '*.name',
   'databaseUrl', '*.databaseUrl',
+  // What people typed or the bot would show them: command arguments, form values, message payloads.
+  'args', '*.args', 'values', '*.values', 'prefill', '*.prefill', 'payload', '*.payload', 'blocks', '*.blocks',
+  'fallback', '*.fallback', 'consentMethod', '*.consentMethod', 'availability', '*.availability',
+  'userMessage', '*.userMessage', 'err.details', '*.details',
 ];
+
+/**
+ * An AppError's message is the text shown to the person and may quote what they typed (a contact's
+ * name in "There is no contact called …"): log its code instead, and keep the stack's frames.
+ */
+export function serializeError(err: unknown): unknown {
+  if (err instanceof Error && err.name === 'AppError' && 'code' in err) {
+    const code = String((err as { code: unknown }).code);
+    const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).join('\n');
+    return { type: 'AppError', code, message: code, stack: `AppError: ${code}\n${frames}` };
+  }
+  return pino.stdSerializers.err(err as Error);
+}
 
 export function createLogger(level = 'info', destination?: pino.DestinationStream): Logger {
   return pino(
@@ -20,6 +37,7 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
       level,
       base: { service: 'evidence-bot' },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },

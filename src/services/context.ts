@@ -12,6 +12,8 @@ export interface ServiceContext {
   defaultTimeZone: string;
   /** Wakes the outbox worker so messages written by a service leave now, not at the next tick. */
   kickOutbox(): void;
+  /** Where the CLI writes exports (DATA_DIR/exports); erasures remove stale files there. */
+  exportDir?: string;
 }
 
 /** Who is acting, as the chat platform says. The services look the person up; nothing else is trusted. */

@@ -10,8 +10,8 @@ import { browseCriteria } from './browse-criteria.ts';
 import { identifyLearner } from './identify-person.ts';
 import { getProgress } from './get-progress.ts';
 import { entryListMessage, listEntries } from './list-entries.ts';
-import { recordEvidence } from './record-evidence.ts';
 import { renderPortfolio } from './export-portfolio.ts';
+import { handleContactCommand, handleLogCommand } from './contact-commands.ts';
 
 /** Forms the adapters know how to open (a Slack modal, a Teams card with inputs). */
 export type FormName = 'log' | 'settings' | 'contact' | 'review' | 'forget';
@@ -47,9 +47,14 @@ export async function handleCommand(ctx: ServiceContext, input: CommandInput): P
       return { kind: 'message', message: { fallback: 'How to use the evidence bot', blocks: [{ type: 'text', text: HELP_TEXT }] } };
     case 'log': {
       if (!cmd.args) return { kind: 'form', form: 'log' };
-      const r = await recordEvidence(ctx, { actor: input.actor, idempotencyKey: `${input.source}:${input.requestId}`, source: input.source, text: cmd.args });
-      return { kind: 'message', message: r.confirmation };
+      // Through the personal-data check (minimise-log.ts): it may ask before storing anything.
+      return handleLogCommand(ctx, cmd.args, input);
     }
+    case 'contacts':
+    case 'contact':
+    case 'review':
+    case 'forget':
+      return handleContactCommand(ctx, cmd.sub, cmd.args, input);
     case 'list': {
       const r = await listEntries(ctx, { actor: input.actor, filter: cmd.args || undefined });
       return { kind: 'message', message: entryListMessage(r) };

@@ -18,6 +18,16 @@ import { identifyLearner } from './identify-person.ts';
 import { findConversationRef, findWorkspaceReference, getConversationRef, rememberConversation, saveConversationRef } from './conversation-refs.ts';
 import { isWorkspaceOnRoster } from './identify-workspace.ts';
 import { reportUnreachable } from './report-unreachable.ts';
+import { decideEntry } from './decide-entry.ts';
+import { countersignDecision } from './countersign-decision.ts';
+import { reviewIqaSample } from './review-iqa-sample.ts';
+import { submitWitnessStatement } from './submit-witness-statement.ts';
+import { editEntry } from './edit-entry.ts';
+import { getEntryForEdit } from './get-entry-for-edit.ts';
+import { decideFromThreadReply } from './decide-from-thread-reply.ts';
+import { requestWitness } from './request-witness.ts';
+import { getWitnessOptions } from './get-witness-options.ts';
+import { getEntryHistory } from './get-entry-history.ts';
 
 type Bound<F> = F extends (ctx: ServiceContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 const bind = <F extends (ctx: ServiceContext, ...args: never[]) => unknown>(ctx: ServiceContext, f: F) =>
@@ -52,6 +62,17 @@ export function createServices(ctx: ServiceContext) {
     findWorkspaceReference: bind(ctx, findWorkspaceReference),
     isWorkspaceOnRoster: bind(ctx, isWorkspaceOnRoster),
     reportUnreachable: bind(ctx, reportUnreachable),
+    // Verification (issue 4) as the card buttons reach it: decisions, countersigning, IQA, witnesses.
+    decideEntry: bind(ctx, decideEntry),
+    countersignDecision: bind(ctx, countersignDecision),
+    reviewIqaSample: bind(ctx, reviewIqaSample),
+    submitWitnessStatement: bind(ctx, submitWitnessStatement),
+    editEntry: bind(ctx, editEntry),
+    getEntryForEdit: bind(ctx, getEntryForEdit),
+    decideFromThreadReply: bind(ctx, decideFromThreadReply),
+    requestWitness: bind(ctx, requestWitness),
+    getWitnessOptions: bind(ctx, getWitnessOptions),
+    getEntryHistory: bind(ctx, getEntryHistory),
   };
 }
 
