@@ -28,6 +28,8 @@ import { decideFromThreadReply } from './decide-from-thread-reply.ts';
 import { requestWitness } from './request-witness.ts';
 import { getWitnessOptions } from './get-witness-options.ts';
 import { getEntryHistory } from './get-entry-history.ts';
+import { handleVerificationAction } from './verification-actions.ts';
+import { openVerificationForm, submitVerificationForm } from './verification-forms.ts';
 
 type Bound<F> = F extends (ctx: ServiceContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 const bind = <F extends (ctx: ServiceContext, ...args: never[]) => unknown>(ctx: ServiceContext, f: F) =>
@@ -73,6 +75,10 @@ export function createServices(ctx: ServiceContext) {
     requestWitness: bind(ctx, requestWitness),
     getWitnessOptions: bind(ctx, getWitnessOptions),
     getEntryHistory: bind(ctx, getEntryHistory),
+    /** Every verification button (ids in messages/action-values.ts): a reply, or a form to open. */
+    handleVerificationAction: bind(ctx, handleVerificationAction),
+    openVerificationForm: bind(ctx, openVerificationForm),
+    submitVerificationForm: bind(ctx, submitVerificationForm),
   };
 }
 
