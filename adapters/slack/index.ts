@@ -16,6 +16,8 @@ import { appHomeOpened } from './listeners/app-home.ts';
 import { evidenceCommand } from './listeners/command.ts';
 import { criteriaOptions } from './listeners/criteria-options.ts';
 import { SLACK_FORMS } from './forms/index.ts';
+import { VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission } from './forms/verification-form.ts';
+import { threadReply } from './listeners/thread-reply.ts';
 import type { SlackDeps } from './listeners/shared.ts';
 import { boltLogger } from './logger.ts';
 
@@ -51,6 +53,9 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
   app.options({ type: 'block_suggestion', action_id: CRITERIA_ACTION_ID }, criteriaOptions(deps));
   app.action({ type: 'block_actions' }, blockActions(deps));
   app.event('app_home_opened', appHomeOpened(deps));
+  // Verification: the feedback / note / statement modals, and decisions replied in an entry's thread.
+  app.view({ callback_id: VERIFICATION_FORM_CALLBACK_ID, type: 'view_submission' }, verificationFormSubmission(deps));
+  app.event('message', threadReply(deps));
   app.error(async (err) => {
     slog.error({ err, slackError: slackErrorCode(err) }, 'slack listener failed');
   });

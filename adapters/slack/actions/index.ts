@@ -10,6 +10,7 @@ import { noticeView } from '../block-kit/views.ts';
 import { ephemeral, failureMessage, sendToDm, slackActor, textMessage, type SlackDeps } from '../listeners/shared.ts';
 import { entriesMoreAction } from './entries-more.ts';
 import { criterionLogAction, logEvidenceAction } from './open-log-form.ts';
+import { verificationActions } from './verification.ts';
 import type { SlackActionArgs, SlackActionHandler } from './types.ts';
 
 export type { SlackActionArgs, SlackActionHandler };
@@ -19,6 +20,7 @@ export const ACTION_HANDLERS: SlackActionHandler[] = [
   logEvidenceAction,
   criterionLogAction,
   entriesMoreAction,
+  ...verificationActions,
 ];
 
 export type BlockActionArgs = Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body' | 'action'> &
