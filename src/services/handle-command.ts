@@ -11,6 +11,10 @@ import { identifyLearner } from './identify-person.ts';
 import { getProgress } from './get-progress.ts';
 import { entryListMessage, listEntries } from './list-entries.ts';
 import { renderPortfolio } from './export-portfolio.ts';
+import { parseSettingsArgs } from '../domain/settings-args.ts';
+import { getSettings, settingsPrefill } from './get-settings.ts';
+import { snoozeCheckins } from './snooze-checkins.ts';
+import { updateSettings } from './update-settings.ts';
 import { handleContactCommand, handleLogCommand } from './contact-commands.ts';
 
 /** Forms the adapters know how to open (a Slack modal, a Teams card with inputs). */
@@ -75,6 +79,13 @@ export async function handleCommand(ctx: ServiceContext, input: CommandInput): P
         message: { fallback: 'Your portfolio', blocks: [{ type: 'text', text: `Your portfolio: all ${r.criteria} criteria of your units, with the evidence mapped to each.` }] },
       };
     }
+    case 'settings': {
+      // `settings` opens the form; `settings cadence:daily time:08:30 …` changes them directly.
+      if (cmd.args) return { kind: 'message', message: (await updateSettings(ctx, { actor: input.actor, changes: parseSettingsArgs(cmd.args) })).message };
+      return { kind: 'form', form: 'settings', prefill: settingsPrefill(await getSettings(ctx, { actor: input.actor })) };
+    }
+    case 'snooze':
+      return { kind: 'message', message: (await snoozeCheckins(ctx, { actor: input.actor, duration: cmd.args })).message };
     default:
       return text(`\`${cmd.sub}\` is coming soon. Type \`help\` for what works today.`);
   }

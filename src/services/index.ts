@@ -9,6 +9,12 @@ import { importRoster } from './import-roster.ts';
 import { listEntries } from './list-entries.ts';
 import { recordEvidence } from './record-evidence.ts';
 import { handleCommand } from './handle-command.ts';
+import { getSettings } from './get-settings.ts';
+import { updateSettings } from './update-settings.ts';
+import { snoozeCheckins } from './snooze-checkins.ts';
+import { completeFollowUp } from './complete-follow-up.ts';
+import { snoozeFollowUp } from './snooze-follow-up.ts';
+import { openLogForm } from './open-log-form.ts';
 import { searchCriteria } from './search-criteria.ts';
 import { prepareLogForm } from './prepare-log-form.ts';
 import { listAwaitingAssessment } from './list-awaiting-assessment.ts';
@@ -52,6 +58,13 @@ export function createServices(ctx: ServiceContext) {
       return renderPortfolio(ctx, person, enrolment, input.format);
     },
     findLearner: bind(ctx, findLearner),
+    // Check-ins and reminders (settings form, follow-up buttons, "Log evidence" on nudges).
+    getSettings: bind(ctx, getSettings),
+    updateSettings: bind(ctx, updateSettings),
+    snoozeCheckins: bind(ctx, snoozeCheckins),
+    completeFollowUp: bind(ctx, completeFollowUp),
+    snoozeFollowUp: bind(ctx, snoozeFollowUp),
+    openLogForm: bind(ctx, openLogForm),
     searchCriteria: bind(ctx, searchCriteria),
     prepareLogForm: bind(ctx, prepareLogForm),
     listAwaitingAssessment: bind(ctx, listAwaitingAssessment),

@@ -31,6 +31,8 @@ export interface OutboxItem {
   notBefore?: Date;
 }
 
+const DUE_AT_ONCE = new Date(0);
+
 /** Writes messages to the outbox; a key already there is left alone (a retry, a double click). */
 export async function enqueue(tx: Tx, items: OutboxItem | OutboxItem[]): Promise<number> {
   const list = Array.isArray(items) ? items : [items];
@@ -41,7 +43,9 @@ export async function enqueue(tx: Tx, items: OutboxItem | OutboxItem[]): Promise
       recipientId: i.recipientId,
       kind: i.kind,
       payload: i.payload as unknown as Prisma.InputJsonValue,
-      ...(i.notBefore ? { nextAttemptAt: i.notBefore } : {}),
+      // Without notBefore a message is due at once, whatever clock the sender's database keeps
+      // (the epoch, not the database's now(): a job run "as if" at --now must not wait for real time).
+      nextAttemptAt: i.notBefore ?? DUE_AT_ONCE,
     })),
     skipDuplicates: true,
   });

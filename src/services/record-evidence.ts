@@ -16,6 +16,7 @@ import type { ActorRef, ServiceContext } from './context.ts';
 import { identifyLearner, timeZoneOf } from './identify-person.ts';
 import { enqueue } from './outbox.ts';
 import { entryNoticeItems } from './entry-notices.ts';
+import { scheduleEntryReminders } from './schedule-reminders.ts';
 
 export const ENTRY_KINDS = ['networking', 'candidate', 'client', 'colleague', 'other'] as const;
 export const ENTRY_CHANNELS = ['phone', 'email', 'video', 'face-to-face', 'social', 'event'] as const;
@@ -134,6 +135,8 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
           events: { create: { actorId: person.id, action: 'created', toStatus: 'pending' } },
         },
       });
+      // Follow-up and post-placement reminders (sent by the followups job).
+      await scheduleEntryReminders(tx, { id: entryId, learnerId: person.id, occurredAt, followUpAt: followUpAt ?? null, placement: draft.placement ?? false }, tz, now);
       if (contact) await tx.contact.update({ where: { id: contact.id }, data: { lastInteractionAt: occurredAt } });
       await enqueue(tx, await entryNoticeItems(tx, entryId, 'created', ctx.defaultTimeZone));
       if (input.notifyLearner) {
