@@ -102,5 +102,7 @@ export function learnerConfirmation(e: EntryView, tz: string, warnings: string[]
   if (e.contactName) extras.push(`with ${e.contactName}`);
   if (extras.length) blocks.push({ type: 'context', text: extras.join(' · ') });
   for (const w of warnings) blocks.push({ type: 'context', text: `⚠ ${w}` });
+  // A manager or colleague who was there can back it up (issue 4: witness statements).
+  if (e.status === 'pending') blocks.push({ type: 'actions', actions: [{ id: 'entry.witness', label: 'Ask for a witness statement', value: e.id }] });
   return { fallback: 'Evidence recorded.', blocks };
 }
