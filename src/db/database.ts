@@ -22,6 +22,11 @@ export interface Database {
   close(): Promise<void>;
   /** Embedded only: the data directory as a tarball (test templates, backups). */
   dump?(): Promise<Blob>;
+  /**
+   * Embedded only: re-reads the array types. PGlite learns them when it opens, so an enum array
+   * created by a migration afterwards (Role[]) is sent wrongly ("malformed array literal") until this runs.
+   */
+  refreshTypes?(): Promise<void>;
 }
 
 export interface OpenDatabaseOptions {
@@ -59,6 +64,7 @@ async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database
     location,
     ping: () => ping(prisma),
     dump: async () => (await pglite.dumpDataDir('none')) as Blob,
+    refreshTypes: () => pglite.refreshArrayTypes(),
     async close() {
       await prisma.$disconnect();
       if (!pglite.closed) await pglite.close();

@@ -104,6 +104,7 @@ export async function applyMigrations(db: Database): Promise<string[]> {
   const session = await createSchemaEngine(db.migrationAdapterFactory);
   try {
     const out = await session.engine.applyMigrations({ migrationsList: readMigrationsList(), filters: NO_FILTERS });
+    if (out.appliedMigrationNames.length) await db.refreshTypes?.();
     return out.appliedMigrationNames;
   } finally {
     await session.dispose();
