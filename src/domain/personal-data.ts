@@ -130,10 +130,18 @@ export function erasurePatterns(terms: ErasureTerms): RegExp[] {
 
 /** Replaces the person's data in `text` with the marker; returns the text unchanged when absent. */
 export function scrubText(text: string, patterns: RegExp[], marker = ERASED_MARKER): string {
-  let out = text;
-  for (const re of patterns) out = out.replace(re, marker);
-  return out;
+  if (patterns.length === 0) return text;
+  // One pass over all patterns (earlier ones win at a position), so a name part such as "Contact"
+  // is never found again inside a marker already put in.
+  let combined = COMBINED.get(patterns);
+  if (!combined) {
+    combined = new RegExp(patterns.map((p) => `(?:${p.source})`).join('|'), 'giu');
+    COMBINED.set(patterns, combined);
+  }
+  return text.replace(combined, () => marker);
 }
+
+const COMBINED = new WeakMap<RegExp[], RegExp>();
 
 /** scrubText over every string inside a JSON value (outbox payloads, stored results). */
 export function scrubJson<T>(value: T, patterns: RegExp[], marker = ERASED_MARKER): T {

@@ -49,7 +49,7 @@ export async function logEvidenceChecked(
 
   const key = `${PENDING_PREFIX}${input.idempotencyKey}`;
   const pending: Pending = { learnerId: person.id, text: input.text, source: input.source };
-  await ctx.db.processedRequest.createMany({ data: [{ key, result: pending as never }], skipDuplicates: true });
+  await ctx.db.processedRequest.createMany({ data: [{ key, result: pending as never, createdAt: ctx.clock.now() }], skipDuplicates: true });
   const kinds = findings.map((f) => f.kind);
   ctx.log.info({ learnerId: person.id, kinds: [...new Set(kinds)] }, 'log held: looks like personal data');
   return {

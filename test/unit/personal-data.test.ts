@@ -68,6 +68,10 @@ describe('erasure patterns', () => {
       .toBe("Called [erased contact] about [erased contact]'s role; Quentina is someone else");
   });
 
+  it('never find a name again inside the marker it put in', () => {
+    expect(scrubText('Met Old Contact, then Contact again', erasurePatterns({ name: 'Old Contact', nameParts: true }))).toBe('Met [erased contact], then [erased contact] again');
+  });
+
   it('scrub every string inside JSON, keys and other values untouched', () => {
     const json = { purpose: 'entry_root', message: { fallback: 'Quentin Blakesley', blocks: [{ type: 'text', text: 'mail quentin.b@example.org' }] }, n: 3 };
     expect(scrubJson(json, erasurePatterns(terms))).toEqual({
