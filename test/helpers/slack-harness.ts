@@ -83,11 +83,12 @@ export interface FakeSlackApi {
   /** Forget the recorded calls (faults stay). */
   reset(): void;
   /**
-   * Resolves once `count` calls to `method` have arrived (work a listener does after its ack, such
-   * as views.open, arrives a moment after the HTTP answer). Rejects after `timeoutMs`, naming what
-   * did arrive: a safety net against a hung test, not a timing assertion.
+   * Resolves once `match` calls to `method` have arrived (a number, default 1), or once one call
+   * satisfies `match` (a predicate); returns the calls that count. Work a listener does after its
+   * ack (views.open, an upload) arrives a moment after the HTTP answer. Rejects after `timeoutMs`,
+   * naming what did arrive: a safety net against a hung test, not a timing assertion.
    */
-  waitFor(method: string, count?: number, timeoutMs?: number): Promise<ApiCall[]>;
+  waitFor(method: string, match?: number | ((call: ApiCall) => boolean), timeoutMs?: number): Promise<ApiCall[]>;
   close(): Promise<void>;
 }
 
@@ -217,13 +218,14 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     reset() {
       calls.length = 0;
     },
-    async waitFor(method, count = 1, timeoutMs = 15_000) {
+    async waitFor(method, match = 1, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const found = calls.filter((c) => c.method === method);
-        if (found.length >= count) return found;
+        const all = calls.filter((c) => c.method === method);
+        const found = typeof match === 'number' ? all : all.filter(match);
+        if (typeof match === 'number' ? found.length >= match : found.length > 0) return found;
         if (Date.now() > deadline) {
-          throw new Error(`expected ${count} ${method} call(s), got ${found.length}; calls: ${calls.map((c) => c.method).join(', ') || 'none'}`);
+          throw new Error(`expected ${typeof match === 'number' ? match : 'a matching'} ${method} call(s), got ${found.length}; calls: ${calls.map((c) => c.method).join(', ') || 'none'}`);
         }
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -492,6 +494,11 @@ export interface Bot {
   openHome(user: ActorRef | SlackUser, options?: SendOptions): Promise<BotResponse>;
   /** Waits until the outbox has nothing left to do right now (messages delivered or rescheduled). */
   settle(): Promise<void>;
+  /**
+   * Keeps running the outbox until `done()` holds — for messages rescheduled after a failure (the
+   * scheduler is off in tests). Rejects after `timeoutMs`: a safety net, not a timing assertion.
+   */
+  deliverUntil(done: () => boolean, timeoutMs?: number): Promise<void>;
   get(path: string): Promise<BotResponse>;
   close(): Promise<void>;
 }
@@ -550,6 +557,15 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
         await new Promise((r) => setImmediate(r));
         app.outbox.kick();
         await app.outbox.drain();
+      }
+    },
+    async deliverUntil(done, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error('the outbox did not deliver in time');
+        app.outbox.kick();
+        await app.outbox.drain();
+        if (!done()) await new Promise((r) => setTimeout(r, 100));
       }
     },
     get: async (path) => toResponse(await fetch(`${url}${path}`)),
