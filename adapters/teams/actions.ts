@@ -2,19 +2,20 @@
 // back as a message whose `value` holds the action id, its value and the card's inputs). One row
 // per action id: parse, call one service, say what to show. Who may do it is the service's check,
 // from the database; nothing in the payload is trusted beyond naming what was clicked.
-import { z } from 'zod';
 import { invalidInput } from '../../src/lib/errors.ts';
-import { parseEntryActionValue } from '../../src/messages/action-values.ts';
+import { parseEntryActionValue, parseIdValue } from '../../src/messages/action-values.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import type { ActorRef } from '../../src/services/context.ts';
 import type { Services } from '../../src/services/index.ts';
 import { entryListMessage } from '../../src/services/list-entries.ts';
+import { card, paragraph, type AdaptiveCard } from './cards.ts';
 import type { LogFormValues } from './forms.ts';
 
 /** What the bot does after an action: reply with a message, and/or show the logging form. */
 export type ActionOutcome =
   | { kind: 'reply'; message: ChatMessage }
   | { kind: 'form'; values?: LogFormValues }
+  | { kind: 'card'; card: AdaptiveCard; summary: string }
   | { kind: 'none' };
 
 export interface ActionInput {
@@ -29,62 +30,61 @@ export interface ActionInput {
 
 export type ActionHandler = (input: ActionInput) => Promise<ActionOutcome>;
 
-const text = (t: string): ActionOutcome => ({ kind: 'reply', message: { fallback: t, blocks: [{ type: 'text', text: t }] } });
-
-/**
- * A use case another part of the bot provides (decisions, countersigning, IQA, witnesses). Looked
- * up by name so the Teams buttons start working the moment the service is wired into Services;
- * until then the person is told plainly that it is not available yet.
- */
-function optionalService(services: Services, name: string): ((input: Record<string, unknown>) => Promise<unknown>) | undefined {
-  const f = (services as unknown as Record<string, unknown>)[name];
-  return typeof f === 'function' ? (f as (input: Record<string, unknown>) => Promise<unknown>) : undefined;
-}
-
-function notYet(what: string): ActionOutcome {
-  return text(`${what} from Teams is not available yet. Nothing was changed.`);
-}
-
 function entryRef(value: string) {
   const ref = parseEntryActionValue(value);
-  if (!ref) throw invalidInput('That button is out of date. Type `list` to see your entries again.');
+  if (!ref) throw invalidInput('That button is out of date. Nothing was changed.');
   return ref;
 }
 
-const replyOf = (r: unknown): ActionOutcome => {
-  const reply = (r as { reply?: ChatMessage } | undefined)?.reply;
-  return reply ? { kind: 'reply', message: reply } : { kind: 'none' };
-};
-
-function decide(outcome: 'approve' | 'changes' | 'reject'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId }) => {
-    const decideEntry = optionalService(services, 'decideEntry');
-    if (!decideEntry) return notYet('Deciding on evidence');
-    const { entryId, version } = entryRef(value);
-    return replyOf(await decideEntry({ actor, entryId, version, outcome, feedback: inputs.feedback, requestId }));
-  };
+function recordId(value: string) {
+  const id = parseIdValue(value);
+  if (!id) throw invalidInput('That button is out of date. Nothing was changed.');
+  return id;
 }
 
-/** A record-id button (countersign, IQA, witness) handed to the named service with its text input. */
-function byId(serviceName: string, what: string, build: (id: string, inputs: ActionInput['inputs']) => Record<string, unknown>): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId }) => {
-    const service = optionalService(services, serviceName);
-    if (!service) return notYet(what);
-    const id = z.uuid().safeParse(value.trim());
-    if (!id.success) throw invalidInput('That button is out of date. Nothing was changed.');
-    return replyOf(await service({ actor, requestId, ...build(id.data.toLowerCase(), inputs) }));
-  };
+const reply = (r: { reply: ChatMessage }): ActionOutcome => ({ kind: 'reply', message: r.reply });
+
+function decide(outcome: 'approve' | 'changes' | 'reject'): ActionHandler {
+  return async ({ services, actor, value, inputs, requestId }) =>
+    reply(await services.decideEntry({ actor, ...entryRef(value), outcome, feedback: inputs.feedback, requestId }));
+}
+
+function countersign(action: 'countersign' | 'overturn'): ActionHandler {
+  return async ({ services, actor, value, inputs, requestId }) =>
+    reply(await services.countersignDecision({ actor, decisionId: recordId(value), action, note: inputs.feedback, requestId }));
+}
+
+function iqa(outcome: 'confirmed' | 'action'): ActionHandler {
+  return async ({ services, actor, value, inputs, requestId }) =>
+    reply(await services.reviewIqaSample({ actor, sampleId: recordId(value), outcome, note: inputs.note, requestId }));
 }
 
 export const ACTIONS: Record<string, ActionHandler> = {
   'entry.approve': decide('approve'),
   'entry.changes': decide('changes'),
   'entry.reject': decide('reject'),
-  'decision.countersign': byId('countersignDecision', 'Countersigning', (decisionId) => ({ decisionId, outcome: 'countersign' })),
-  'decision.overturn': byId('countersignDecision', 'Overturning a decision', (decisionId, i) => ({ decisionId, outcome: 'overturn', feedback: i.feedback })),
-  'iqa.confirm': byId('reviewIqaSample', 'IQA review', (sampleId, i) => ({ sampleId, outcome: 'confirmed', note: i.note })),
-  'iqa.action': byId('reviewIqaSample', 'IQA review', (sampleId, i) => ({ sampleId, outcome: 'action', note: i.note })),
-  'witness.write': byId('writeWitnessStatement', 'Writing a witness statement', (requestId, i) => ({ witnessRequestId: requestId, statement: i.statement })),
+  'decision.countersign': countersign('countersign'),
+  'decision.overturn': countersign('overturn'),
+  'iqa.confirm': iqa('confirmed'),
+  'iqa.action': iqa('action'),
+  'witness.write': async ({ services, actor, value, inputs, requestId }) =>
+    reply(await services.submitWitnessStatement({ actor, witnessRequestId: recordId(value), statement: inputs.statement ?? '', requestId })),
+  'entry.history': async ({ services, actor, value }) => ({ kind: 'reply', message: (await services.getEntryHistory({ actor, entryId: recordId(value) })).message }),
+  /** A learner's Edit button on an entry sent back for changes: the entry as `log` text, to correct. */
+  'entry.edit': async ({ services, actor, value }) => {
+    const { entryId } = entryRef(value);
+    const e = await services.getEntryForEdit({ actor, entryId });
+    return { kind: 'card', card: editEntryCard(e), summary: 'Edit your evidence' };
+  },
+  'entry.edit.save': async ({ services, actor, value, inputs, requestId }) => {
+    const { entryId, version } = entryRef(value);
+    const r = await services.editEntry({ actor, entryId, version, text: inputs.text ?? '', requestId });
+    return { kind: 'reply', message: r.confirmation };
+  },
+  'entry.witness': async () => ({
+    kind: 'reply',
+    message: { fallback: 'Not in Teams yet', blocks: [{ type: 'text', text: 'Asking for a witness statement is not in Teams yet. Ask your assessor, or use Slack if your centre has it. Nothing was changed.' }] },
+  }),
   /** A criterion's Log button (criteria U7): the form, with that criterion filled in. */
   'criterion.log': async ({ value }) => {
     const m = /^([A-Za-z]\/\d{3}\/\d{4}):(\d+\.\d+)$/.exec(value.trim());
@@ -98,6 +98,19 @@ export const ACTIONS: Record<string, ActionHandler> = {
     return { kind: 'reply', message: entryListMessage(r) };
   },
 };
+
+/** The edit card: the assessor's feedback, and the entry in the `log` grammar to correct and save. */
+export function editEntryCard(e: { entryId: string; version: number; text: string; feedback: string | null }): AdaptiveCard {
+  return card(
+    [
+      ...paragraph('Edit your evidence', { weight: 'Bolder', size: 'Large' }),
+      ...(e.feedback ? paragraph(`Your assessor asked: ${e.feedback}`) : []),
+      { type: 'Input.Text', id: 'text', label: 'The entry, as you would type it after "log"', isMultiline: true, maxLength: 3000, isRequired: true, errorMessage: 'Say what happened, with its criteria.', value: e.text },
+      ...paragraph('Tags like `#U7:2.1`, `mins:45` and `simulated` work here as in `log`.', { size: 'Small', isSubtle: true }),
+    ],
+    [{ type: 'Action.Submit', title: 'Save changes', style: 'positive', data: { action: 'entry.edit.save', value: `${e.entryId}:${e.version}` } }],
+  );
+}
 
 export function actionHandler(id: string): ActionHandler | undefined {
   return Object.hasOwn(ACTIONS, id) ? ACTIONS[id] : undefined;

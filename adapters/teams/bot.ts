@@ -72,6 +72,7 @@ export function createTeamsBot(deps: TeamsBotDeps) {
 
   async function showOutcome(context: TurnContext, outcome: ActionOutcome) {
     if (outcome.kind === 'reply') await send(context, outcome.message);
+    else if (outcome.kind === 'card') await context.sendActivity(cardActivity(outcome.card, outcome.summary));
     else if (outcome.kind === 'form') await context.sendActivity(cardActivity(logFormCard({ values: outcome.values, today: today() }), 'Log evidence'));
   }
 

@@ -7,7 +7,7 @@ import type { ActorRef, ServiceContext } from './context.ts';
 import { findPerson } from './identify-person.ts';
 
 /** A Bot Framework conversation reference, as the adapter gives it (JSON-safe). */
-export type StoredReference = Record<string, unknown> & { serviceUrl?: string; conversation?: { id?: string } };
+export type StoredReference = Record<string, unknown> & { serviceUrl?: string; conversation?: { id?: string; [key: string]: unknown } };
 
 export interface RememberResult {
   /** The roster person behind the actor, or null when they are not on it (nothing stored). */

@@ -57,6 +57,33 @@ describe('Teams, end to end with a fake connector', () => {
     expect(card.activityId).toBeUndefined();
   });
 
+  it('lets the assessor decide from the card: the card is updated in place and the learner is told', async () => {
+    const card = connector.postedTo(assessor.conversationId).at(-1)!;
+    const buttons = submitActions(card.body);
+    const changes = buttons.find((b) => b.title === 'Request changes')!;
+
+    // Request changes with the feedback box left empty: refused, saying what to write; nothing changes.
+    await postActivity(base, activities.submit(assessor, connector.url, { ...changes.data, feedback: '' }, card.id));
+    expect(shownText(connector.postedTo(assessor.conversationId).at(-1)!.body)).toContain('Write the feedback the learner will see');
+
+    // The learner forging a click on their own entry's Approve changes nothing either.
+    const approve = buttons.find((b) => b.title === 'Approve')!;
+    const learnerSeen = connector.postedTo(learner.conversationId).length;
+    await postActivity(base, activities.submit(learner, connector.url, { ...approve.data, feedback: '' }, card.id));
+    expect(connector.postedTo(learner.conversationId)).toHaveLength(learnerSeen + 1);
+    expect(shownText(connector.postedTo(learner.conversationId).at(-1)!.body)).toContain("You can't assess your own evidence");
+
+    await postActivity(base, activities.submit(assessor, connector.url, { ...approve.data, feedback: 'Good, clear record.' }, card.id));
+    await app.outbox.drain();
+    const [update] = connector.updatesOf(assessor.conversationId);
+    expect(update).toMatchObject({ method: 'PUT', activityId: card.id });
+    expect(submitActions(update!.body).map((a) => a.title)).not.toContain('Approve');
+    const told = shownText(connector.postedTo(learner.conversationId).at(-1)!.body);
+    expect(told).toContain('Your evidence was approved');
+    expect(told).toContain('Good, clear record.');
+    expect(shownText(update!.body)).toContain('Approved by Ben Assessor');
+  });
+
   it('answers typed commands with the same words as Slack, progress as a card', async () => {
     await postActivity(base, activities.message(learner, connector.url, 'evidence progress'));
     const progress = connector.postedTo(learner.conversationId).at(-1)!;
@@ -88,6 +115,31 @@ describe('Teams, end to end with a fake connector', () => {
     expect(shownText(connector.postedTo(learner.conversationId).at(-1)!.body)).toContain('Evidence recorded');
     await app.outbox.drain();
     expect(connector.postedTo(assessor.conversationId).length).toBe(before + 1);
+  });
+
+  it('takes a request for changes with feedback; the learner edits from their card and the assessor sees it again', async () => {
+    const card = connector.postedTo(assessor.conversationId).at(-1)!;
+    expect(shownText(card.body)).toContain('Ran a client call');
+    const changes = submitActions(card.body).find((b) => b.title === 'Request changes')!;
+    await postActivity(base, activities.submit(assessor, connector.url, { ...changes.data, feedback: 'Say which client and what you agreed.' }, card.id));
+    await app.outbox.drain();
+
+    const notice = connector.postedTo(learner.conversationId).at(-1)!;
+    expect(shownText(notice.body)).toContain('Say which client and what you agreed.');
+    const edit = submitActions(notice.body).find((b) => b.title === 'Edit')!;
+    await postActivity(base, activities.submit(learner, connector.url, edit.data, notice.id));
+    const editCard = connector.postedTo(learner.conversationId).at(-1)!;
+    expect(shownText(editCard.body)).toContain('Your assessor asked: Say which client and what you agreed.');
+    const save = submitActions(editCard.body)[0]!;
+    await postActivity(base, activities.submit(learner, connector.url, { ...save.data, text: 'Ran a client call with Acme Ltd and agreed a two-week shortlist #U14:1.2' }, editCard.id));
+    await app.outbox.drain();
+
+    const assessorSees = connector.postedTo(assessor.conversationId).map((c) => shownText(c.body)).join('\n');
+    expect(assessorSees).toContain('Acme Ltd');
+    const entryId = String(changes.data.value).split(':')[0];
+    const history = connector.updatesOf(assessor.conversationId).flatMap((c) => submitActions(c.body)).find((b) => b.title === 'History' && b.data.value === entryId)!;
+    await postActivity(base, activities.submit(assessor, connector.url, history.data));
+    expect(shownText(connector.postedTo(assessor.conversationId).at(-1)!.body)).toContain('Say which client and what you agreed.');
   });
 
   it('politely refuses a tenant that is not on the roster, and stores nothing', async () => {
