@@ -11,6 +11,7 @@ import { ephemeral, failureMessage, sendToDm, slackActor, textMessage, type Slac
 import { entriesMoreAction } from './entries-more.ts';
 import { criterionLogAction, logEvidenceAction } from './open-log-form.ts';
 import { verificationActions } from './verification.ts';
+import { contactActions } from './contacts.ts';
 import type { SlackActionArgs, SlackActionHandler } from './types.ts';
 
 export type { SlackActionArgs, SlackActionHandler };
@@ -21,6 +22,7 @@ export const ACTION_HANDLERS: SlackActionHandler[] = [
   criterionLogAction,
   entriesMoreAction,
   ...verificationActions,
+  ...contactActions,
 ];
 
 export type BlockActionArgs = Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body' | 'action'> &
