@@ -81,10 +81,17 @@ export const ACTIONS: Record<string, ActionHandler> = {
     const r = await services.editEntry({ actor, entryId, version, text: inputs.text ?? '', requestId });
     return { kind: 'reply', message: r.confirmation };
   },
-  'entry.witness': async () => ({
-    kind: 'reply',
-    message: { fallback: 'Not in Teams yet', blocks: [{ type: 'text', text: 'Asking for a witness statement is not in Teams yet. Ask your assessor, or use Slack if your centre has it. Nothing was changed.' }] },
-  }),
+  /** The learner's "Ask for a witness statement": pick their manager or a colleague on the roster. */
+  'entry.witness': async ({ services, actor, value }) => {
+    const o = await services.getWitnessOptions({ actor, entryId: recordId(value) });
+    return { kind: 'card', card: witnessChoiceCard(o), summary: 'Ask for a witness statement' };
+  },
+  'entry.witness.ask': async ({ services, actor, value, inputs, requestId }) => {
+    const choice = inputs.witness ?? '';
+    const witness = choice === 'manager' ? { manager: true as const } : parseIdValue(choice) ? { personId: parseIdValue(choice)! } : undefined;
+    if (!witness) throw invalidInput('Choose who should write the statement. Nothing was sent.');
+    return reply(await services.requestWitness({ actor, entryId: recordId(value), witness, requestId }));
+  },
   /** A criterion's Log button (criteria U7): the form, with that criterion filled in. */
   'criterion.log': async ({ value }) => {
     const m = /^([A-Za-z]\/\d{3}\/\d{4}):(\d+\.\d+)$/.exec(value.trim());
@@ -109,6 +116,22 @@ export function editEntryCard(e: { entryId: string; version: number; text: strin
       ...paragraph('Tags like `#U7:2.1`, `mins:45` and `simulated` work here as in `log`.', { size: 'Small', isSubtle: true }),
     ],
     [{ type: 'Action.Submit', title: 'Save changes', style: 'positive', data: { action: 'entry.edit.save', value: `${e.entryId}:${e.version}` } }],
+  );
+}
+
+/** Who to ask for a witness statement: the manager first, then colleagues on the roster. */
+export function witnessChoiceCard(o: { entryId: string; summary: string; manager: { name: string } | null; colleagues: { personId: string; name: string }[] }): AdaptiveCard {
+  const choices = [
+    ...(o.manager ? [{ title: `${o.manager.name} (your manager)`, value: 'manager' }] : []),
+    ...o.colleagues.map((c) => ({ title: c.name, value: c.personId })),
+  ];
+  return card(
+    [
+      ...paragraph('Ask for a witness statement', { weight: 'Bolder', size: 'Large' }),
+      ...paragraph(o.summary.length > 300 ? `${o.summary.slice(0, 299)}…` : o.summary, { isSubtle: true }),
+      { type: 'Input.ChoiceSet', id: 'witness', label: 'Who saw or heard it?', style: 'filtered', isRequired: true, errorMessage: 'Choose who should write the statement.', choices, value: o.manager ? 'manager' : '' },
+    ],
+    [{ type: 'Action.Submit', title: 'Ask them', style: 'positive', data: { action: 'entry.witness.ask', value: o.entryId } }],
   );
 }
 

@@ -83,6 +83,20 @@ describe('Teams turns', () => {
     expect(entry).toMatchObject({ summary: 'Briefed a client on the shortlist', kind: 'client', channel: 'video', source: 'teams' });
   });
 
+  it('offers a witness picker from the confirmation card, and asks for a choice before sending anything', async () => {
+    const entry = await t.ctx.db.entry.findFirstOrThrow({ where: { idempotencyKey: 'teams:form:form-card-1' } });
+    await as(learner)
+      .send({ type: 'message', value: { action: 'entry.witness', value: entry.id } })
+      .assertReply((r) => {
+        expect(shownText(r)).toContain('Who saw or heard it?');
+        expect(submitActions(r)).toEqual([{ title: 'Ask them', data: { action: 'entry.witness.ask', value: entry.id } }]);
+      });
+    await as(learner)
+      .send({ type: 'message', value: { action: 'entry.witness.ask', value: entry.id, witness: '' } })
+      .assertReply((r) => expect(r.text).toBe('Choose who should write the statement. Nothing was sent.'));
+    expect(await t.ctx.db.witnessRequest.count()).toBe(0);
+  });
+
   it('says so when a card button is not one it knows', async () => {
     await as(learner).send({ type: 'message', value: { action: 'entry.teleport', value: 'x' } }).assertReply((r) => expect(r.text).toContain('not one I know'));
   });
