@@ -27,15 +27,22 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 const FATAL_AUTH_ERRORS = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'token_expired', 'not_allowed_token_type']);
 const START_RETRY_MS = [5_000, 15_000, 60_000, 300_000];
 
+/**
+ * How every Web API call is made: to SLACK_API_URL (GovSlack, a proxy, a test server), and with no
+ * hidden retries — by default the client retries a failed call for about 30 minutes while the caller
+ * waits. A listener answers now; the outbox does the retrying for messages (errors.ts says how long).
+ */
+export function webClientOptions(apiUrl: string, timeoutMs = 10_000) {
+  return { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs };
+}
+
 export function createSlackAdapter(config: Config['slack'], services: Services, log: Logger): PlatformEdge {
   if (!config.botToken) throw new Error('createSlackAdapter needs SLACK_BOT_TOKEN');
   const slog = log.child({ platform: 'slack' });
   const logger = boltLogger(slog);
   const socketMode = Boolean(config.appToken);
 
-  // No hidden retries: the Web API client would otherwise retry a failed call for about 30 minutes
-  // while the caller waits. A listener answers now; the outbox does the retrying for messages.
-  const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
+  const clientOptions = webClientOptions(config.apiUrl);
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } })
     : new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger, processBeforeResponse: false });

@@ -41,6 +41,8 @@ export interface ApiCall {
   target?: string;
   /** The HTTP status the fake answered with. */
   status: number;
+  /** What the fake answered (Web API methods only), e.g. the `ts` of a posted message. */
+  response?: Record<string, any>;
 }
 
 /** How a call should fail. */
@@ -192,7 +194,8 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     if (method === 'respond') return send(200, 'ok');
     if (method === 'upload') return send(200, `OK - ${raw.length}`);
     if (!tokenOk(token)) return send(200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
-    return send(200, answer(method, body));
+    call.response = answer(method, body);
+    return send(200, call.response);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
