@@ -110,8 +110,11 @@ export function createTeamsChatPort(options: TeamsChatPortOptions): ChatPort {
     },
 
     async update(ref: PostedRef, message: ChatMessage): Promise<void> {
-      const reference = await services.findConversationRef({ conversationId: ref.conversationId });
-      if (!reference) throw new NotInstalledError(`not installed: no stored conversation ${ref.conversationId} to update a message in`);
+      // The conversation's own reference; else any (one bot talks to one service URL per region,
+      // and a person's newer chat may have replaced the one the message was posted in).
+      const reference = (await services.findConversationRef({ conversationId: ref.conversationId }))
+        ?? (await services.findWorkspaceReference({ platform: 'teams', workspaceExternalId: '' }));
+      if (!reference?.serviceUrl) throw new NotInstalledError(`not installed: no service URL known to update a message in ${ref.conversationId}`);
       await inConversation(reference as Partial<ConversationReference>, 'teams update', async (context) => {
         await context.updateActivity({ ...messageActivity(message), id: ref.messageId, conversation: { ...(reference.conversation as object), id: ref.conversationId } as never });
       });

@@ -64,8 +64,17 @@ export function createTeamsAdapter(config: Config['teams'], services: Services, 
       if ((err as { status?: number }).status === 413) return sendJson(res, 413, { error: 'request body too large' });
       return sendJson(res, 400, { error: 'the body must be a Bot Framework activity (JSON)' });
     }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return sendJson(res, 400, { error: 'the body must be a Bot Framework activity (JSON)' });
-    await adapter.process(requestShim(req, body as Record<string, unknown>), responseShim(res), bot);
+    if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
+      return sendJson(res, 400, { error: 'the body must be a Bot Framework activity (JSON)' });
+    }
+    try {
+      await adapter.process(requestShim(req, body as Record<string, unknown>), responseShim(res), bot);
+    } catch (err) {
+      // botbuilder validates the activity's shape with zod before any turn runs.
+      if ((err as Error).name !== 'ZodError' || res.headersSent) throw err;
+      tlog.warn({ issues: (err as { issues?: unknown[] }).issues?.length }, 'teams: malformed activity refused');
+      sendJson(res, 400, { error: 'the body must be a Bot Framework activity (JSON)' });
+    }
   }
 
   return {
