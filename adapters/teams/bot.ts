@@ -9,6 +9,7 @@ import type { Logger } from '../../src/lib/logger.ts';
 import { localDate } from '../../src/lib/time.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import type { ActorRef } from '../../src/services/context.ts';
+import type { CommandResult } from '../../src/services/handle-command.ts';
 import type { Services } from '../../src/services/index.ts';
 import { actionHandler, type ActionOutcome } from './actions.ts';
 import { cardActivity, messageActivity } from './cards.ts';
@@ -76,9 +77,8 @@ export function createTeamsBot(deps: TeamsBotDeps) {
     else if (outcome.kind === 'form') await context.sendActivity(cardActivity(logFormCard({ values: outcome.values, today: today() }), 'Log evidence'));
   }
 
-  async function onText(context: TurnContext, actor: ActorRef) {
-    const a = context.activity;
-    const result = await services.handleCommand({ actor, text: commandText(a), requestId: a.id ?? '', source: 'teams', allowPrefix: true });
+  /** What the core returned for a command or a button: a message, a form to show, a file. */
+  async function showResult(context: TurnContext, result: CommandResult) {
     switch (result.kind) {
       case 'message':
         await send(context, result.message);
@@ -95,6 +95,11 @@ export function createTeamsBot(deps: TeamsBotDeps) {
         await context.sendActivity(fileConsentActivity(result));
         return;
     }
+  }
+
+  async function onText(context: TurnContext, actor: ActorRef) {
+    const a = context.activity;
+    await showResult(context, await services.handleCommand({ actor, text: commandText(a), requestId: a.id ?? '', source: 'teams', allowPrefix: true }));
   }
 
   async function onLogForm(context: TurnContext, actor: ActorRef, raw: Record<string, unknown>) {
@@ -124,6 +129,10 @@ export function createTeamsBot(deps: TeamsBotDeps) {
     const { action, value, ...rest } = parsed.data;
     if (action === LOG_FORM_ACTION) return onLogForm(context, actor, rest);
     const handler = actionHandler(action);
+    // The contact register's buttons (more, review, forget …) answer like a typed command.
+    if (!handler && services.isContactAction(action)) {
+      return showResult(context, await services.handleContactAction({ actor, requestId: a.id ?? '', source: 'teams', actionId: action, value: value ?? '' }));
+    }
     if (!handler) {
       log.warn({ action }, 'teams: unknown card action');
       await context.sendActivity({ type: 'message', textFormat: 'plain', text: 'That button is not one I know any more. Type "help" to start again.' });

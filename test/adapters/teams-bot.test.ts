@@ -97,6 +97,14 @@ describe('Teams turns', () => {
     expect(await t.ctx.db.witnessRequest.count()).toBe(0);
   });
 
+  it("routes the contact register's buttons to the contact services", async () => {
+    await as(learner).send('contact add "Sam Taylor" kind:candidate consent:yes').assertReply((r) => expect(shownText(r)).toContain('Sam Taylor'));
+    await as(learner).send({ type: 'message', value: { action: 'contacts.more', value: '0' } }).assertReply((r) => {
+      expect(shownText(r)).toContain('Sam Taylor');
+      expect(shownText(r)).not.toContain('not one I know');
+    });
+  });
+
   it('says so when a card button is not one it knows', async () => {
     await as(learner).send({ type: 'message', value: { action: 'entry.teleport', value: 'x' } }).assertReply((r) => expect(r.text).toContain('not one I know'));
   });
