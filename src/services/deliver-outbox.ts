@@ -48,17 +48,19 @@ interface Pass {
 /** Claims up to `limit` due messages for this worker; other workers skip them until the lease ends. */
 async function claimDue(ctx: ServiceContext, now: Date, limit: number): Promise<Row[]> {
   const until = new Date(now.getTime() + LEASE_MS);
+  // The candidates are picked once, in a CTE (a subquery in WHERE id IN (…) may be re-run by the
+  // planner and then claim more rows than the limit).
   return ctx.db.$queryRawUnsafe<Row[]>(
-    `UPDATE "OutboxMessage" SET "lockedUntil" = $1::timestamp(3)
-     WHERE id IN (
+    `WITH due AS MATERIALIZED (
        SELECT id FROM "OutboxMessage"
        WHERE status = 'pending' AND "nextAttemptAt" <= $2::timestamp(3)
          AND ("lockedUntil" IS NULL OR "lockedUntil" <= $2::timestamp(3))
        ORDER BY "nextAttemptAt", "createdAt"
        LIMIT $3
        FOR UPDATE SKIP LOCKED)
-       AND status = 'pending' AND ("lockedUntil" IS NULL OR "lockedUntil" <= $2::timestamp(3))
-     RETURNING id, "dedupeKey", "recipientId", kind, payload, attempts, "createdAt", "lockedUntil"`,
+     UPDATE "OutboxMessage" AS o SET "lockedUntil" = $1::timestamp(3)
+     FROM due WHERE o.id = due.id
+     RETURNING o.id, o."dedupeKey", o."recipientId", o.kind, o.payload, o.attempts, o."createdAt", o."lockedUntil"`,
     until.toISOString(), now.toISOString(), limit,
   );
 }

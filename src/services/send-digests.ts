@@ -1,13 +1,14 @@
 // The weekly manager digest sweep. For each manager, the digest due is the latest Monday 09:00 in
 // the manager's time zone at or before `now`; if its outbox key (digest:<manager>:<ISO week>:1)
 // is not there yet, the digest is built and written — all its pages in one transaction. So a second
-// run sends nothing, a bot that was down at 09:00 sends Monday's digest when it is back, and a
-// week already sent is never sent again. The figures come from aggregate queries over all due
+// run sends nothing, a bot that was down at 09:00 sends Monday's digest when it is back (within
+// CATCH_UP_MS; a fresh install on Sunday evening does not send last Monday's), and a week already
+// sent is never sent again. The figures come from aggregate queries over all due
 // managers' learners at once (no query per learner).
 import { DEFAULT_NIGHT, deferredUntil, latestWeeklySlot, outOfQuietHours } from '../domain/schedule.ts';
 import type { Progress } from '../domain/progress.ts';
 import { criteriaCovered } from '../domain/progress-summary.ts';
-import { isoWeek } from '../lib/time.ts';
+import { isoWeek, localDate } from '../lib/time.ts';
 import { digestMessages, QUIET_AFTER_DAYS, type DigestLearner } from '../messages/digest.ts';
 import type { ServiceContext } from './context.ts';
 import { enqueue, type OutboxItem } from './outbox.ts';
@@ -20,6 +21,8 @@ export interface DigestReport {
   alreadySent: number;
   messages: number;
   learners: number;
+  /** Missed by more than the catch-up window (the bot was down for days): the next Monday's comes instead. */
+  tooLate: number;
 }
 
 type Manager = { id: string; name: string; timezone: string | null };
@@ -28,6 +31,8 @@ type Figures = { id: string; thisWeek: number; approved: number; pending: number
 
 const DAY = 86_400_000;
 const LATE_MS = 60 * 60_000;
+/** A digest missed while the bot was down is still sent this long after its Monday 09:00. */
+export const CATCH_UP_MS = 4 * DAY;
 
 export const digestKey = (managerId: string, week: string, page: number) => `digest:${managerId}:${week}:${page}`;
 
@@ -39,7 +44,7 @@ export async function sendDueDigests(ctx: ServiceContext, now: Date, options: { 
        WHERE e."managerId" = m.id AND e.status IN ('active', 'break') AND l."erasedAt" IS NULL)
      ORDER BY m.id`,
   );
-  const report: DigestReport = { managers: managers.length, sent: 0, alreadySent: 0, messages: 0, learners: 0 };
+  const report: DigestReport = { managers: managers.length, sent: 0, alreadySent: 0, messages: 0, learners: 0, tooLate: 0 };
   const candidates: Due[] = managers.map((m) => {
     const tz = m.timezone ?? ctx.defaultTimeZone;
     const slot = latestWeeklySlot(now, tz);
@@ -50,8 +55,10 @@ export async function sendDueDigests(ctx: ServiceContext, now: Date, options: { 
     const keys = candidates.slice(i, i + 5000).map((m) => digestKey(m.id, m.week, 1));
     for (const o of await ctx.db.outboxMessage.findMany({ where: { dedupeKey: { in: keys } }, select: { dedupeKey: true } })) done.add(o.dedupeKey);
   }
-  const due = candidates.filter((m) => !done.has(digestKey(m.id, m.week, 1)));
-  report.alreadySent = candidates.length - due.length;
+  const open = candidates.filter((m) => now.getTime() - m.slot.getTime() <= CATCH_UP_MS);
+  const due = open.filter((m) => !done.has(digestKey(m.id, m.week, 1)));
+  report.alreadySent = open.length - due.length;
+  report.tooLate = candidates.filter((m) => !open.includes(m) && !done.has(digestKey(m.id, m.week, 1))).length;
 
   const perBatch = options.managersPerBatch ?? 200;
   for (let i = 0; i < due.length; i += perBatch) {
@@ -94,7 +101,8 @@ async function digestItems(ctx: ServiceContext, managers: Due[], now: Date): Pro
       const p = progress.get(e.id)!;
       const covered = criteriaCovered(p);
       const since = f.lastLogAt ?? e.startedAt;
-      const days = Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY));
+      // Calendar days in the manager's time zone: logged on the 27th, read on the 30th = 3 days.
+      const days = Math.max(0, calendarDays(since, now, m.tz));
       return {
         name: e.learner.name,
         entriesThisWeek: f.thisWeek, approved: f.approved, pending: f.pending, changes: f.changes,
@@ -143,3 +151,8 @@ const FIGURES_SQL = `
     SELECT count(*)::int AS overdue FROM "FollowUpReminder" r
     WHERE r."learnerId" = w.learner AND r."doneAt" IS NULL AND r."dueAt" < $5::timestamp(3)
   ) f ON true`;
+
+function calendarDays(from: Date, to: Date, tz: string): number {
+  const day = (d: Date) => Date.parse(`${localDate(d, tz)}T00:00:00Z`) / DAY;
+  return Math.round(day(to) - day(from));
+}
