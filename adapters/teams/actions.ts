@@ -6,6 +6,7 @@ import { invalidInput } from '../../src/lib/errors.ts';
 import { parseEntryActionValue, parseIdValue } from '../../src/messages/action-values.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import type { ActorRef } from '../../src/services/context.ts';
+import type { CommandResult } from '../../src/services/handle-command.ts';
 import type { Services } from '../../src/services/index.ts';
 import { entryListMessage } from '../../src/services/list-entries.ts';
 import { card, paragraph, type AdaptiveCard } from './cards.ts';
@@ -16,6 +17,8 @@ export type ActionOutcome =
   | { kind: 'reply'; message: ChatMessage }
   | { kind: 'form'; values?: LogFormValues }
   | { kind: 'card'; card: AdaptiveCard; summary: string }
+  /** What a typed command would return (a message, a form, a file): rendered the same way. */
+  | { kind: 'result'; result: CommandResult }
   | { kind: 'none' };
 
 export interface ActionInput {
@@ -92,6 +95,11 @@ export const ACTIONS: Record<string, ActionHandler> = {
     if (!witness) throw invalidInput('Choose who should write the statement. Nothing was sent.');
     return reply(await services.requestWitness({ actor, entryId: recordId(value), witness, requestId }));
   },
+  /** "Log evidence" on a nudge or a contact review: the logging form (prefilled where it can be). */
+  'evidence.open_form': async ({ services, actor, value }) => ({ kind: 'result', result: await services.openLogForm({ actor, value }) }),
+  /** A follow-up reminder's Done: marks it done and opens the form prefilled from the entry. */
+  'followup.done': async ({ services, actor, value }) => ({ kind: 'result', result: await services.completeFollowUp({ actor, reminderId: recordId(value) }) }),
+  'followup.snooze': async ({ services, actor, value }) => ({ kind: 'reply', message: (await services.snoozeFollowUp({ actor, value })).message }),
   /** A criterion's Log button (criteria U7): the form, with that criterion filled in. */
   'criterion.log': async ({ value }) => {
     const m = /^([A-Za-z]\/\d{3}\/\d{4}):(\d+\.\d+)$/.exec(value.trim());

@@ -72,7 +72,8 @@ export function createTeamsBot(deps: TeamsBotDeps) {
   }
 
   async function showOutcome(context: TurnContext, outcome: ActionOutcome) {
-    if (outcome.kind === 'reply') await send(context, outcome.message);
+    if (outcome.kind === 'result') await showResult(context, outcome.result);
+    else if (outcome.kind === 'reply') await send(context, outcome.message);
     else if (outcome.kind === 'card') await context.sendActivity(cardActivity(outcome.card, outcome.summary));
     else if (outcome.kind === 'form') await context.sendActivity(cardActivity(logFormCard({ values: outcome.values, today: today() }), 'Log evidence'));
   }
@@ -190,7 +191,7 @@ function stringsOnly(o: Record<string, unknown>): Record<string, string | undefi
 /** A form prefill from the core (e.g. criteria from a Log button) as the card's input values. */
 function prefillValues(prefill: Record<string, unknown> | undefined): LogFormValues | undefined {
   if (!prefill) return undefined;
-  const criteria = Array.isArray(prefill.criteria) ? prefill.criteria.map((c) => `#${String(c)}`).join(' ') : typeof prefill.criteria === 'string' ? prefill.criteria : undefined;
-  const summary = typeof prefill.summary === 'string' ? prefill.summary : undefined;
-  return { criteria, summary };
+  const str = (k: string) => (typeof prefill[k] === 'string' ? (prefill[k] as string) : undefined);
+  const criteria = Array.isArray(prefill.criteria) ? prefill.criteria.map((c) => `#${String(c)}`).join(' ') : str('criteria');
+  return { criteria, summary: str('summary'), contactName: str('contactName'), kind: str('kind'), channel: str('channel') };
 }

@@ -69,8 +69,11 @@ describe('Teams turns', () => {
     expect(ref).not.toHaveProperty('activityId');
   });
 
-  it("sends the logging form for 'log' alone, and a criterion's Log button fills the criterion in", async () => {
+  it("sends the logging form for 'log' alone, for a nudge's Log evidence, and a criterion's Log button fills the criterion in", async () => {
     await as(learner).send('log').assertReply((r) => expect(submitActions(r).map((a) => a.title)).toEqual(['Save evidence']));
+    await as(learner)
+      .send({ type: 'message', value: { action: 'evidence.open_form', value: 'nudge' } })
+      .assertReply((r) => expect(submitActions(r).map((a) => a.title)).toEqual(['Save evidence']));
     await as(learner)
       .send({ type: 'message', value: { action: 'criterion.log', value: 'K/507/0949:2.1' } })
       .assertReply((r) => expect(JSON.stringify(r.attachments)).toContain('"value":"#K/507/0949:2.1"'));
