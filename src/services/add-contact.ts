@@ -49,14 +49,15 @@ export function contactDraftFromForm(values: ContactForm): ContactDraft {
       throw err;
     }
   };
+  // An empty field leaves what the register holds (the form may be saving over an existing contact).
   return {
     name: v.name.replace(/\s+/g, ' '),
-    org: v.org || null,
+    org: v.org || undefined,
     kind: v.kind,
-    email: v.email ? withField('email', () => normaliseEmail(v.email!)) : null,
-    phone: v.phone ? withField('phone', () => normalisePhone(v.phone!)) : null,
-    channel: v.channel || null,
-    availability: v.availability || null,
+    email: v.email ? withField('email', () => normaliseEmail(v.email!)) : undefined,
+    phone: v.phone ? withField('phone', () => normalisePhone(v.phone!)) : undefined,
+    channel: v.channel || undefined,
+    availability: v.availability || undefined,
     consent: v.consent === 'yes' ? true : v.consent === 'no' ? false : undefined,
     consentMethod: v.consentMethod || undefined,
     notice: v.notice === 'yes' ? true : v.notice === 'no' ? false : undefined,

@@ -2,13 +2,12 @@
 // buttons (More, Review, Erase/Cancel, the minimisation choices) and its forms (contact, review),
 // for both platforms. handle-command delegates here; adapters route the button ids below here.
 import { invalidInput } from '../lib/errors.ts';
-import { learnerConfirmation } from '../messages/entry-card.ts';
 import type { ChatMessage } from '../ports/message.ts';
 import { addContact, type ContactForm } from './add-contact.ts';
 import type { ActorRef, ServiceContext } from './context.ts';
 import { confirmForget, requestForget } from './erase-contact.ts';
 import type { CommandResult } from './handle-command.ts';
-import { identifyLearner, timeZoneOf } from './identify-person.ts';
+import { identifyLearner } from './identify-person.ts';
 import { listContacts, listDueReviews } from './list-contacts.ts';
 import { logEvidenceChecked, resolvePendingLog, type MinimiseChoice } from './minimise-log.ts';
 import { recordReview, type ReviewForm } from './record-review.ts';
@@ -90,18 +89,17 @@ export async function handleContactAction(ctx: ServiceContext, input: Req & { ac
     case CONTACT_ACTIONS.logRedact:
     case CONTACT_ACTIONS.logRedactMove: {
       const choice: MinimiseChoice = input.actionId === CONTACT_ACTIONS.logKeep ? 'keep' : input.actionId === CONTACT_ACTIONS.logRedact ? 'redact' : 'move';
-      return resolvedLog(ctx, input.actor, await resolvePendingLog(ctx, { actor: input.actor, key: input.value, choice }));
+      return resolvedLog(await resolvePendingLog(ctx, { actor: input.actor, key: input.value, choice }));
     }
     default:
       throw invalidInput('That button is not one I know.');
   }
 }
 
-async function resolvedLog(ctx: ServiceContext, actor: ActorRef, r: Awaited<ReturnType<typeof resolvePendingLog>>): Promise<CommandResult> {
+function resolvedLog(r: Awaited<ReturnType<typeof resolvePendingLog>>): CommandResult {
   if (r.kind === 'contact_form') return { kind: 'form', form: 'contact', prefill: r.prefill };
-  if (!r.notes.length) return message(r.result.confirmation);
-  const { person } = await identifyLearner(ctx, actor);
-  return message(learnerConfirmation(r.result.entry, timeZoneOf(ctx, person), [...r.result.warnings, ...r.notes]));
+  const m = r.result.confirmation;
+  return message({ ...m, blocks: [...m.blocks, ...r.notes.map((text) => ({ type: 'context' as const, text }))] });
 }
 
 /** The contact form submitted. With `pendingLog` (from "Move to a contact and redact") it also stores the held log. */
@@ -109,7 +107,7 @@ export async function submitContactForm(ctx: ServiceContext, input: Req & { valu
   const saved = await addContact(ctx, { actor: input.actor, form: input.values });
   if (!input.values.pendingLog) return message(saved.message);
   const r = await resolvePendingLog(ctx, { actor: input.actor, key: input.values.pendingLog, choice: 'move', contactName: saved.contact.name });
-  return resolvedLog(ctx, input.actor, r);
+  return resolvedLog(r);
 }
 
 /** The review form submitted. */

@@ -1,7 +1,7 @@
 // The contact register and relationship reviews as a learner uses them through the typed commands.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleCommand } from '../../src/services/handle-command.ts';
-import { handleContactAction, submitReviewForm } from '../../src/services/contact-commands.ts';
+import { handleContactAction, submitContactForm, submitReviewForm } from '../../src/services/contact-commands.ts';
 import { listDueReviews } from '../../src/services/list-contacts.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
@@ -51,6 +51,16 @@ describe.each(BACKENDS)('contact register and reviews (%s)', (backend) => {
     await expect(run('contact add "Ali Khan" email:ali@@example')).rejects.toMatchObject({ userMessage: expect.stringContaining('should look like `sam@example.com`') });
     await expect(run('contact add "Ali Khan" phone:123')).rejects.toMatchObject({ userMessage: expect.stringContaining('07700 900123') });
     expect(await t.db.prisma.contact.count({ where: { name: 'Ali Khan' } })).toBe(0);
+  });
+
+  it('the contact form saved over an existing contact changes only what was filled in', async () => {
+    const r = await submitContactForm(t.ctx, { actor: PEOPLE.learner, requestId: 'v0', source: 'slack', values: { name: 'Sam Taylor', phone: '020 7946 0000', notice: 'yes' } });
+    expect(r.kind === 'message' && messageText(r.message)).toContain('Updated Sam Taylor');
+    expect(await t.db.prisma.contact.findFirstOrThrow({ where: { name: 'Sam Taylor' } })).toMatchObject({
+      phone: '+442079460000', email: 'sam@example.com', org: 'Acme Ltd', channel: 'phone', consentMethod: 'verbal on call',
+    });
+    await expect(submitContactForm(t.ctx, { actor: PEOPLE.learner, requestId: 'v0b', source: 'slack', values: { name: 'Sam Taylor', email: 'nope' } }))
+      .rejects.toMatchObject({ details: { field: 'email' } });
   });
 
   it('opens the contact form for `contact add` alone', async () => {
