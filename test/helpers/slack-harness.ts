@@ -99,6 +99,10 @@ export interface FakeSlackApiOptions {
   botToken?: string;
   teamId?: string;
   botUserId?: string;
+  /** Listen on this port (default: any free one). For trying the bot by hand. */
+  port?: number;
+  /** Called with every call as it arrives (after the fake has answered it). */
+  onCall?: (call: ApiCall) => void;
 }
 
 export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
@@ -175,6 +179,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     const body = method === 'upload' ? { bytes: raw.length, content: raw.toString('utf8') } : parseBody(raw, req.headers['content-type']);
     const call: ApiCall = { method, body, token, target, status: 200 };
     calls.push(call);
+    res.once('finish', () => options.onCall?.(call));
 
     const fault = faultFor(method);
     if (fault?.kind === 'hang') {
@@ -197,7 +202,7 @@ export async function startFakeSlackApi(options: FakeSlackApiOptions = {}): Prom
     call.response = answer(method, body);
     return send(200, call.response);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => server.listen(options.port ?? 0, '127.0.0.1', () => r()));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let responseSeq = 0;
 
