@@ -12,6 +12,8 @@ import {
 } from '../helpers/teams-harness.ts';
 
 const { learner, assessor, outsider } = TEAMS_USERS;
+/** Starting the whole bot (embedded database, migrations) is slow on a busy 2-core machine. */
+const STARTUP_TIMEOUT = 180_000;
 
 describe('Teams, end to end with a fake connector', () => {
   let app: App;
@@ -25,7 +27,7 @@ describe('Teams, end to end with a fake connector', () => {
     app = await startApp({ env: { PORT: '0', DATA_DIR: dataDir, TEAMS_ALLOW_UNAUTHENTICATED: 'true', LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
     base = `http://127.0.0.1:${app.port}`;
     await app.services.importRoster({ csv: ROSTER_CSV });
-  });
+  }, STARTUP_TIMEOUT);
 
   afterAll(async () => {
     await app?.close();
@@ -163,5 +165,5 @@ describe('Teams switched off', () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, STARTUP_TIMEOUT);
 });
