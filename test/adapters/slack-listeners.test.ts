@@ -240,7 +240,7 @@ describe('buttons', () => {
   it('a button nobody handles is acknowledged and explained, not left to time out', async () => {
     const { ack, respond } = await click('something.retired', 'x', { responseUrl: 'https://hooks.example/r' });
     expect(ack).toHaveBeenCalled();
-    expect(blocksText((respond.mock.calls[0] as unknown[])[0] as never)).toContain('no longer does anything');
+    expect(blocksText((respond.mock.calls[0] as unknown[])[0] as never)).toContain('not available here');
   });
 });
 

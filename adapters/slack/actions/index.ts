@@ -50,7 +50,7 @@ export function blockActions(deps: SlackDeps, handlers: SlackActionHandler[] = A
     const handler = byId.get(actionId);
     if (!button.success || !handler) {
       deps.log.warn(logContext, 'a button with no handler was clicked');
-      await reply(textMessage('That button no longer does anything. Type `/evidence help` to see what you can do.')).catch(() => {});
+      await reply(textMessage('That button is not available here. Type `/evidence help` to see what you can do.')).catch(() => {});
       return;
     }
     const args: SlackActionArgs = {

@@ -119,7 +119,7 @@ export function fitBlocks(blocks: Block[], max: number = LIMITS.messageBlocks): 
   if (blocks.length <= max) return blocks;
   const kept = blocks.slice(0, max - 1);
   const left = blocks.length - kept.length;
-  return [...kept, { type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${left} more ${left === 1 ? 'block' : 'blocks'} not shown here.` }] }];
+  return [...kept, { type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${left} more not shown here (Slack shows at most ${max} parts in one view).` }] }];
 }
 
 /** Splits into messages of at most `max` blocks each, for posting a long message as several. */
