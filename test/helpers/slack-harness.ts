@@ -430,6 +430,22 @@ export const payloads = {
     };
   },
 
+  /**
+   * A message posted by a person (`message.im` / `message.channels` / `message.groups`), e.g. an
+   * assessor's reply `approve` in the thread of an entry's root message (`threadTs`).
+   */
+  messageEvent(o: { user: ActorRef | SlackUser; channel: string; text: string; threadTs?: string; ts?: string; channelType?: 'im' | 'channel' | 'group' }): Encoded {
+    const ts = o.ts ?? `${Math.floor(Date.now() / 1000)}.${String(++triggerSeq).padStart(6, '0')}`;
+    return payloads.eventCallback({
+      teamId: o.user.workspaceId,
+      event: {
+        type: 'message', user: o.user.userId, text: o.text, ts, channel: o.channel, event_ts: ts,
+        channel_type: o.channelType ?? (o.channel.startsWith('D') ? 'im' : o.channel.startsWith('G') ? 'group' : 'channel'),
+        team: o.user.workspaceId, ...(o.threadTs ? { thread_ts: o.threadTs, parent_user_id: 'U0BOT' } : {}),
+      },
+    });
+  },
+
   /** `app_home_opened` for the Home tab. */
   appHomeOpened(user: ActorRef | SlackUser): Encoded {
     return payloads.eventCallback({
