@@ -106,7 +106,9 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
       );
     }
     if (contact.consent !== true) {
-      warnings.push(`No consent is recorded for ${contact.name}. Record it with \`/evidence contact add "${contact.name}" consent:yes notice:yes\` once they have agreed.`);
+      warnings.push(contact.consent === false
+        ? `${contact.name} refused or withdrew consent to keep their details. Keep only what you need, or erase them with \`/evidence forget "${contact.name}"\`.`
+        : `No consent is recorded for ${contact.name}. Record it with \`/evidence contact add "${contact.name}" consent:yes notice:yes\` once they have agreed.`);
     }
   }
   if (!enrolment.assessorId) warnings.push('You have no assessor on the roster yet, so nobody has been asked to assess this. Ask your training provider.');

@@ -82,6 +82,15 @@ describe.each(BACKENDS)('contact register and reviews (%s)', (backend) => {
     expect((await say('contacts')).text).toContain('last contact 23 Nov 2026');
   });
 
+  it('logging with a contact who refused consent says so', async () => {
+    await say('contact add "Ray Refused" consent:no');
+    const log = await say('log Passed Ray a role by email with:"Ray Refused" #U7:1.1');
+    expect(log.text).toContain('Ray Refused refused or withdrew consent');
+    const ask = await say('forget "Ray Refused"');
+    const erase = ask.message.blocks.flatMap((b) => (b.type === 'actions' ? b.actions : []))[0]!;
+    await handleContactAction(t.ctx, { actor: PEOPLE.learner, requestId: 'ray', source: 'slack', actionId: erase.id, value: erase.value });
+  });
+
   it('pages the register', async () => {
     for (let i = 1; i <= 11; i++) await say(`contact add "Person ${String(i).padStart(2, '0')}" kind:other`);
     const first = await run('contacts');
