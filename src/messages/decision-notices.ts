@@ -68,7 +68,10 @@ export function decidedRootMessage(e: EntryView, d: DecisionView, tz: string): C
 /** The root re-opened with fresh buttons (after an edit or an overturned decision), saying why. */
 export function reopenedRootMessage(e: EntryView, tz: string, why: string): ChatMessage {
   const m = assessorEntryMessage(e, tz, { open: true });
-  return withBefore(m, [{ type: 'context', text: `🔁 ${why}` }]);
+  // The reason goes just above the fresh buttons, where the assessor looks.
+  const at = m.blocks.findIndex((b) => b.type === 'actions');
+  const note: MessageBlock = { type: 'context', text: `🔁 ${why}` };
+  return at < 0 ? withBefore(m, [note]) : { ...m, blocks: [...m.blocks.slice(0, at), note, ...m.blocks.slice(at)] };
 }
 
 /** The note in the entry's thread recording a decision (or a countersignature, an overturn). */
@@ -79,7 +82,7 @@ export function decisionThreadNote(d: DecisionView, tz: string): ChatMessage {
     blocks.push(...feedbackBlock('Countersigner\'s note', d.countersignNote));
     blocks.push({ type: 'context', text: 'The learner was not told about the overturned decision. The entry is open for assessment again above.' });
   } else if (d.countersignOutcome === 'countersigned' || !d.needsCountersign) {
-    blocks.push({ type: 'context', text: 'The learner has been told, with the feedback.' });
+    blocks.push({ type: 'context', text: d.feedback ? 'The learner has been told, with the feedback.' : 'The learner has been told.' });
   }
   return { fallback: lines[0]!, blocks };
 }
