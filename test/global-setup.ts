@@ -10,6 +10,8 @@ import { applyMigrations } from '../src/db/migrate.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
+    /** A migrated embedded-database directory (DATA_DIR/pglite) to copy for end-to-end bots. */
+    pgliteDataDirTemplate: string;
   }
 }
 
@@ -22,6 +24,12 @@ export default async function setup(project: TestProject) {
   const file = join(dir, 'template.tar');
   writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
   project.provide('pgliteTemplate', file);
+
+  // The same, on disk, for bots started end to end: copying it spares each start the migrations.
+  const onDisk = await openDatabase({ dataDir: join(dir, 'data-dir') });
+  await applyMigrations(onDisk);
+  await onDisk.close();
+  project.provide('pgliteDataDirTemplate', join(dir, 'data-dir', 'pglite'));
   return () => rmSync(dir, { recursive: true, force: true });
 }
 

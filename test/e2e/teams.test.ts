@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/main.ts';
 import { quietLogger, ROSTER_CSV } from '../helpers/context.ts';
+import { migratedDataDir } from '../helpers/data-dir.ts';
 import {
   activities, cardOf, postActivity, shownText, startFakeConnector, submitActions, TEAMS_USERS, type FakeConnector,
 } from '../helpers/teams-harness.ts';
@@ -22,7 +23,7 @@ describe('Teams, end to end with a fake connector', () => {
   let base: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'teams-e2e-'));
+    dataDir = migratedDataDir('teams-e2e-');
     connector = await startFakeConnector();
     app = await startApp({ env: { PORT: '0', DATA_DIR: dataDir, TEAMS_ALLOW_UNAUTHENTICATED: 'true', LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
     base = `http://127.0.0.1:${app.port}`;
@@ -153,7 +154,7 @@ describe('Teams, end to end with a fake connector', () => {
 
 describe('Teams switched off', () => {
   it('answers 401 on /api/messages without credentials and without the opt-in', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'teams-off-'));
+    const dataDir = migratedDataDir('teams-off-');
     const app = await startApp({ env: { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
     try {
       const connector = await startFakeConnector();

@@ -26,6 +26,7 @@ import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import type { ActorRef } from '../../src/services/context.ts';
 import { startApp, type App } from '../../src/main.ts';
 import { ROSTER_CSV } from './context.ts';
+import { migratedDataDir } from './data-dir.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The fake Slack Web API
@@ -544,7 +545,7 @@ export interface StartBotOptions {
 /** Starts the real bot (HTTP, Bolt, PGlite in a temporary DATA_DIR, outbox) against the fake API. */
 export async function startBot(options: StartBotOptions): Promise<Bot> {
   const ownDir = !options.dataDir;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'evidence-slack-e2e-'));
+  const dataDir = options.dataDir ?? migratedDataDir('evidence-slack-e2e-');
   const env: NodeJS.ProcessEnv = {
     PORT: '0',
     DATA_DIR: dataDir,
