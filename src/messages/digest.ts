@@ -1,7 +1,8 @@
 // The weekly digest to a manager: every one of their learners with entries this week, approved /
 // waiting / needing changes, criteria covered and credits towards 28 with a text bar, units
-// completed, overdue follow-ups and days since the last log; learners gone quiet first. Long teams
-// are split into pages that each stay within Slack's limits (50 blocks, 3,000 characters a section).
+// completed, overdue follow-ups and days since the last log; learners gone quiet first. Learners are
+// grouped into sections of up to 3,000 characters (Slack's limit), and a very large team is split
+// into several messages, each well within 50 blocks.
 import { formatDate } from '../lib/time.ts';
 import { progressBar, type ChatMessage, type MessageBlock } from '../ports/message.ts';
 
@@ -34,7 +35,8 @@ export interface DigestInput {
 
 /** Nothing logged for this many days: flagged as gone quiet. */
 export const QUIET_AFTER_DAYS = 14;
-export const LEARNERS_PER_PAGE = 20;
+/** Learners per message: several share a section, so a team of 60 fits one Slack message (and a Teams card). */
+export const LEARNERS_PER_PAGE = 60;
 const MAX_SECTION = 2900;
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -78,8 +80,23 @@ export function digestMessages(d: DigestInput): ChatMessage[] {
       }
     }
     blocks.push({ type: 'divider' });
-    for (const l of page) blocks.push({ type: 'text', text: learnerLine(l) });
+    for (const section of groupIntoSections(page.map(learnerLine))) blocks.push({ type: 'text', text: section });
     blocks.push({ type: 'context', text: 'Criteria and credits count approved evidence only. Sent every Monday at 09:00 your time.' });
     return { fallback: `Weekly digest${suffix}: ${plural(learners.length, 'learner')}, ${quiet.length} gone quiet`, blocks };
   });
+}
+
+/** Learners' paragraphs joined into as few sections as fit Slack's 3,000 characters each. */
+function groupIntoSections(paragraphs: string[]): string[] {
+  const sections: string[] = [];
+  let current = '';
+  for (const p of paragraphs) {
+    if (current && current.length + 2 + p.length > MAX_SECTION) {
+      sections.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n\n${p}` : p;
+  }
+  if (current) sections.push(current);
+  return sections;
 }

@@ -1,11 +1,13 @@
 // The reminder's Done button: marks the follow-up (or post-placement check-in) done and opens the
 // logging form pre-filled from the entry it was about, so what happened is logged as new evidence.
 // Only the learner it belongs to may press it (checked here, from the database).
-import { criterionKey } from '../catalogue/catalogue.ts';
+import { criterionKey, getQualification } from '../catalogue/catalogue.ts';
+import { enrolledUnits } from '../domain/progress.ts';
 import { forbidden } from '../lib/errors.ts';
 import type { ActorRef, ServiceContext } from './context.ts';
 import type { CommandResult } from './handle-command.ts';
 import { identifyLearner } from './identify-person.ts';
+import { criterionOptionsFor } from './search-criteria.ts';
 
 const DONE_PREFIX: Record<string, string> = {
   follow_up: 'Followed up',
@@ -15,7 +17,7 @@ const DONE_PREFIX: Record<string, string> = {
 };
 
 export async function completeFollowUp(ctx: ServiceContext, input: { actor: ActorRef; reminderId: string }): Promise<CommandResult & { kind: 'form' }> {
-  const { person } = await identifyLearner(ctx, input.actor);
+  const { person, enrolment } = await identifyLearner(ctx, input.actor);
   const reminder = await ctx.db.followUpReminder.findUnique({
     where: { id: input.reminderId },
     include: { entry: { include: { criteria: true, contact: { select: { name: true } } } } },
@@ -31,12 +33,15 @@ export async function completeFollowUp(ctx: ServiceContext, input: { actor: Acto
     ctx.log.info({ reminderId: reminder.id, kind: reminder.kind }, 'follow-up marked done');
   }
   const e = reminder.entry;
+  const q = getQualification(enrolment.qualificationId);
+  const unitRefs = enrolledUnits(q, enrolment.optionalUnits).map((u) => u.ref);
   return {
     kind: 'form',
     form: 'log',
     prefill: {
       summary: `${DONE_PREFIX[reminder.kind] ?? 'Followed up'}: ${e.summary}`.slice(0, 2500),
-      criteria: e.criteria.map((c) => criterionKey(c)),
+      // As the logging form takes them (value = criterion key, label = its text), like prepareLogForm's.
+      criteria: criterionOptionsFor(q, unitRefs, e.criteria.map((c) => criterionKey(c))),
       ...(e.contact ? { contactName: e.contact.name } : {}),
       ...(e.kind ? { kind: e.kind } : {}),
       ...(e.channel ? { channel: e.channel } : {}),

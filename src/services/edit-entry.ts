@@ -16,6 +16,7 @@ import { entryNoticeItems, entryStepItems, rootHolder } from './entry-notices.ts
 import { identifyLearner, timeZoneOf } from './identify-person.ts';
 import { enqueue } from './outbox.ts';
 import { followUpInstant, loadEntryView, resolveTags, ZEvidenceDraft, type EvidenceDraft } from './record-evidence.ts';
+import { syncEntryReminders } from './schedule-reminders.ts';
 
 export interface EditEntryInput {
   actor: ActorRef;
@@ -111,6 +112,7 @@ export async function editEntry(ctx: ServiceContext, input: EditEntryInput): Pro
         },
       });
       if (moved.count === 0) throw new LostRace();
+      await syncEntryReminders(tx, entry.id, tz, now); // a new follow-up date or placement: the reminders follow
       await tx.entryCriterion.deleteMany({ where: { entryId: entry.id } });
       await tx.entryCriterion.createMany({ data: criteria.map((c) => ({ entryId: entry.id, unitRef: c.unitRef, number: c.number })) });
       await tx.entryEvent.create({

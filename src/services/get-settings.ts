@@ -1,6 +1,7 @@
 // A learner's check-in settings (the `settings` form's prefill and the replies to `settings` and
 // `snooze`). Creates the default row for a learner who has none yet.
 import { quietHoursOf, type CheckInSchedule } from '../domain/schedule.ts';
+import { formatDateTime } from '../lib/time.ts';
 import type { SettingsView } from '../messages/settings-view.ts';
 import type { ActorRef, ServiceContext } from './context.ts';
 import { identifyLearner, timeZoneOf } from './identify-person.ts';
@@ -34,5 +35,6 @@ export function settingsPrefill(s: SettingsView): Record<string, unknown> {
     cadence: s.cadence, dayOfWeek: s.dayOfWeek, timeOfDay: s.timeOfDay, timezone: s.timezone,
     quietStart: s.quietStart, quietEnd: s.quietEnd, paused: s.paused,
     snoozedUntil: s.snoozedUntil?.toISOString() ?? null, nextCheckInAt: s.nextCheckInAt?.toISOString() ?? null,
+    nextCheckInText: s.paused ? 'paused' : s.nextCheckInAt ? formatDateTime(s.nextCheckInAt, s.timezone) : null,
   };
 }

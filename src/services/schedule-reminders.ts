@@ -56,3 +56,25 @@ export async function scheduleEntryReminders(tx: Tx, entry: ReminderSource, tz: 
   const { count } = await tx.followUpReminder.createMany({ data: rows, skipDuplicates: true });
   return count;
 }
+
+/**
+ * After an entry is edited (new follow-up date, placement ticked or unticked): the follow-up
+ * reminder moves to the new date (and will be sent again if it was already), placement check-ins
+ * are added, or dropped while not yet sent. Done reminders stay done.
+ */
+export async function syncEntryReminders(tx: Tx & Pick<Prisma.TransactionClient, 'entry'>, entryId: string, tz: string, now: Date): Promise<void> {
+  const entry = await tx.entry.findUniqueOrThrow({ where: { id: entryId }, select: { id: true, learnerId: true, occurredAt: true, followUpAt: true, placement: true } });
+  const settings = await tx.learnerSettings.findUnique({ where: { personId: entry.learnerId }, select: { quietStart: true, quietEnd: true } });
+  const wanted = remindersFor(entry, tz, settings ? quietHoursOf(settings) : null, now);
+  const existing = await tx.followUpReminder.findMany({ where: { entryId } });
+  for (const w of wanted) {
+    const row = existing.find((r) => r.kind === w.kind);
+    if (!row) await tx.followUpReminder.create({ data: w });
+    else if (!row.doneAt && row.kind === 'follow_up' && row.dueAt.getTime() !== new Date(w.dueAt).getTime()) {
+      await tx.followUpReminder.update({ where: { id: row.id }, data: { dueAt: w.dueAt, remindedAt: null } });
+    }
+  }
+  if (!entry.placement) {
+    await tx.followUpReminder.deleteMany({ where: { entryId, kind: { startsWith: 'placement_' }, remindedAt: null, doneAt: null } });
+  }
+}

@@ -57,6 +57,7 @@ export async function sendDueNudges(ctx: ServiceContext, now: Date, options: { b
     if (!rows.length) break;
     report.due += rows.length;
     const updates: { id: string; slot: Date; next: Date | null; last: Date | null }[] = [];
+    const next = memoNextCheckIn();
     const toNudge: DueRow[] = [];
     for (const r of rows) {
       const tz = r.timezone ?? ctx.defaultTimeZone;
@@ -68,11 +69,11 @@ export async function sendDueNudges(ctx: ServiceContext, now: Date, options: { b
         updates.push({ id: r.id, slot: r.slot, next: null, last: null });
       } else if (r.snoozedUntil && r.snoozedUntil > now) {
         report.snoozed++;
-        updates.push({ id: r.id, slot: r.slot, next: nextCheckIn(scheduleOf(r), tz, r.snoozedUntil), last: null });
+        updates.push({ id: r.id, slot: r.slot, next: next(r, tz, r.snoozedUntil), last: null });
       } else {
         if (r.logged) report.logged++;
         else toNudge.push(r);
-        updates.push({ id: r.id, slot: r.slot, next: nextCheckIn(scheduleOf(r), tz, now), last: r.slot });
+        updates.push({ id: r.id, slot: r.slot, next: next(r, tz, now), last: r.slot });
       }
     }
     const items = await nudgeItems(ctx, toNudge, now);
@@ -98,6 +99,17 @@ export async function sendDueNudges(ctx: ServiceContext, now: Date, options: { b
   return report;
 }
 
+/** nextCheckIn for many learners: most share a schedule, a time zone and the instant to count from. */
+function memoNextCheckIn() {
+  const cache = new Map<string, Date>();
+  return (r: ScheduleCols, tz: string, after: Date): Date => {
+    const key = `${tz}|${r.cadence}|${r.dayOfWeek}|${r.timeOfDay}|${r.quietStart}|${r.quietEnd}|${after.getTime()}`;
+    let at = cache.get(key);
+    if (!at) cache.set(key, (at = nextCheckIn(scheduleOf(r), tz, after)));
+    return at;
+  };
+}
+
 /** Learners with no check-in time yet (new on the roster, back from a pause or a break): their first one. */
 async function scheduleNewLearners(ctx: ServiceContext, batchSize: number): Promise<number> {
   let total = 0;
@@ -105,7 +117,8 @@ async function scheduleNewLearners(ctx: ServiceContext, batchSize: number): Prom
     const rows = await ctx.db.$queryRawUnsafe<UnscheduledRow[]>(UNSCHEDULED_SQL, batchSize);
     if (!rows.length) break;
     // From their last check-in, or their start: one missed while away is caught up once.
-    const next = rows.map((r) => nextCheckIn(scheduleOf(r), r.timezone ?? ctx.defaultTimeZone, r.after).toISOString());
+    const nextOf = memoNextCheckIn();
+    const next = rows.map((r) => nextOf(r, r.timezone ?? ctx.defaultTimeZone, r.after).toISOString());
     await ctx.db.$executeRawUnsafe(
       `UPDATE "LearnerSettings" AS s SET "nextCheckInAt" = v.next
        FROM (SELECT unnest($1::text[]) AS id, unnest($2::text[])::timestamp(3) AS next) AS v

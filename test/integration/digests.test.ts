@@ -71,17 +71,23 @@ describe('digest pages', () => {
     unitsCompleted: 1, unitsTotal: 11, overdueFollowUps: i % 3, daysSinceLastLog: i, quiet: i >= 14, onBreak: false,
   });
 
-  it('a team of 45 becomes three messages within Slack’s limits, naming everyone once', () => {
-    const pages = digestMessages({ managerName: 'Morgan', slot: new Date('2026-11-30T09:00:00Z'), tz: 'Europe/London', learners: Array.from({ length: 45 }, (_, i) => learner(i + 1)) });
-    expect(pages).toHaveLength(Math.ceil(45 / LEARNERS_PER_PAGE));
+  it('a team of 50 is one message within Slack’s limits; a team of 130 is three, naming everyone', () => {
+    const slot = new Date('2026-11-30T09:00:00Z');
+    const one = digestMessages({ managerName: 'Morgan', slot, tz: 'Europe/London', learners: Array.from({ length: 50 }, (_, i) => learner(i + 1)) });
+    expect(one).toHaveLength(1);
+    expect(one[0]!.blocks.length).toBeLessThanOrEqual(50);
+    const pages = digestMessages({ managerName: 'Morgan', slot, tz: 'Europe/London', learners: Array.from({ length: 130 }, (_, i) => learner(i + 1)) });
+    expect(pages).toHaveLength(Math.ceil(130 / LEARNERS_PER_PAGE));
     for (const page of pages) {
       expect(page.blocks.length).toBeLessThanOrEqual(50);
       for (const b of page.blocks) if (b.type === 'text') expect(b.text.length).toBeLessThanOrEqual(3000);
     }
     const all = pages.map(messageText).join('\n');
-    for (let i = 1; i <= 45; i++) expect(all.split(`Learner ${String(i).padStart(2, '0')} `).length - 1).toBeGreaterThanOrEqual(1);
+    for (let i = 1; i <= 130; i++) expect(all).toContain(`Learner ${String(i).padStart(2, '0')} `);
     expect(messageText(pages[0]!)).toContain('(1 of 3)');
     // The quiet ones (14 days or more) lead, longest silence first.
-    expect(messageText(pages[0]!).indexOf('Learner 45')).toBeLessThan(messageText(pages[0]!).indexOf('Learner 14'));
+    expect(messageText(pages[0]!).indexOf('Learner 130')).toBeGreaterThan(-1);
+    expect(messageText(pages[0]!).indexOf('Learner 130')).toBeLessThan(messageText(pages[0]!).indexOf('Learner 100'));
+    expect(messageText(pages[2]!)).toContain('Learner 13 '); // the ones not gone quiet come last
   });
 });

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUnit, getQualification } from '../../src/catalogue/catalogue.ts';
 import { AppError } from '../../src/lib/errors.ts';
 import { completeFollowUp } from '../../src/services/complete-follow-up.ts';
+import { decideEntry } from '../../src/services/decide-entry.ts';
+import { editEntry } from '../../src/services/edit-entry.ts';
 import { snoozeFollowUp } from '../../src/services/snooze-follow-up.ts';
 import { updateSettings } from '../../src/services/update-settings.ts';
 import { BACKENDS } from '../helpers/db.ts';
@@ -67,7 +69,7 @@ describe.each(BACKENDS)('follow-up reminders (%s)', (backend) => {
     const form = await completeFollowUp(s.t.ctx, { actor: PEOPLE.learner, reminderId: done!.value });
     expect(form).toEqual({
       kind: 'form', form: 'log',
-      prefill: { summary: 'Followed up: Asked the client for interview feedback', criteria: [`${U7}:2.1`], followUpOf: done!.value },
+      prefill: { summary: 'Followed up: Asked the client for interview feedback', criteria: [expect.objectContaining({ value: `${U7}:2.1` })], followUpOf: done!.value },
     });
     expect((await s.t.db.prisma.entry.findUniqueOrThrow({ where: { id: entry.id } })).followUpDoneAt).not.toBeNull();
     await expect(snoozeFollowUp(s.t.ctx, { actor: PEOPLE.learner, value: snooze1!.value })).rejects.toMatchObject({ code: 'conflict' });
@@ -87,6 +89,17 @@ describe.each(BACKENDS)('follow-up reminders (%s)', (backend) => {
     expect(await kinds('2027-02-04T09:10:00Z')).toEqual([]);
     expect(await kinds('2027-04-04T08:00:00Z')).toEqual(['Post-placement check-in: three months']); // 09:00 BST
     expect(await kinds('2027-06-01T09:00:00Z')).toEqual([]);
+  });
+
+  it('an entry edited after changes were requested takes its new follow-up date with it', async () => {
+    const entry = await logAt(s, PEOPLE.learner, 'Chased the client for a start date #U7:2.1 follow-up:7d', '2027-02-01T10:00:00Z');
+    s.t.clock.set('2027-02-02T10:00:00Z');
+    await decideEntry(s.t.ctx, { actor: PEOPLE.assessor, entryId: entry.id, version: 1, outcome: 'changes', feedback: 'Say what the client answered', requestId: 'fu-decide-1' });
+    await editEntry(s.t.ctx, { actor: PEOPLE.learner, entryId: entry.id, version: 2, text: 'Chased the client for a start date: 1 March agreed #U7:2.1 follow-up:14d', requestId: 'fu-edit-1' });
+    expect(await runJob(s, jobs.followups, '2027-02-08T09:00:00Z')).toMatchObject({ reminded: 0 });
+    expect(await runJob(s, jobs.followups, '2027-02-16T09:00:00Z')).toMatchObject({ reminded: 1 });
+    const [reminder] = to(await deliverAt(s, '2027-02-16T09:00:00Z'), LEE).filter((m) => text(m).startsWith('Follow-up due today'));
+    expect(text(reminder!)).toContain('1 March agreed');
   });
 
   it('a reminder found late in the evening waits for the end of the learner’s quiet hours', async () => {

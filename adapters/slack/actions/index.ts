@@ -12,6 +12,7 @@ import { entriesMoreAction } from './entries-more.ts';
 import { criterionLogAction, logEvidenceAction } from './open-log-form.ts';
 import { verificationActions } from './verification.ts';
 import { contactActions } from './contacts.ts';
+import { followUpActions } from './follow-ups.ts';
 import type { SlackActionArgs, SlackActionHandler } from './types.ts';
 
 export type { SlackActionArgs, SlackActionHandler };
@@ -23,6 +24,7 @@ export const ACTION_HANDLERS: SlackActionHandler[] = [
   entriesMoreAction,
   ...verificationActions,
   ...contactActions,
+  ...followUpActions,
 ];
 
 export type BlockActionArgs = Pick<SlackActionMiddlewareArgs<BlockAction>, 'ack' | 'body' | 'action'> &

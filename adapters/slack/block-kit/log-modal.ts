@@ -44,6 +44,8 @@ export interface LogFormOptions {
   criteria?: CriterionOption[];
   /** The contact from the learner's register this is about (a follow-up reminder's button). */
   contactName?: string;
+  /** What happened, pre-written (a follow-up reminder's Done: "Followed up: …"). */
+  summary?: string;
   /** Where the form was opened from, kept in private_metadata for the logs. */
   origin?: string;
   now: Date;
@@ -86,6 +88,7 @@ export function logFormView(o: LogFormOptions): View {
       input(FIELD.summary, 'What happened?', {
         type: 'plain_text_input', action_id: FIELD.summary, multiline: true, max_length: 2500,
         placeholder: plainText('Called Sam a week after their placement to check in…', 150),
+        ...(o.summary ? { initial_value: o.summary.slice(0, 2500) } : {}),
       }, { hint: 'In your own words: who, what you did, why it mattered.' }),
       input(FIELD.occurredAt, 'When', {
         type: 'datetimepicker', action_id: FIELD.occurredAt, initial_date_time: Math.floor(o.now.getTime() / 1000),

@@ -5,11 +5,12 @@ import type { FormName } from '../../../src/services/handle-command.ts';
 import type { WebClient } from '../listeners/shared.ts';
 import { logForm } from './log-form.ts';
 import { contactForm, reviewForm } from './contact-forms.ts';
+import { settingsForm } from './settings-form.ts';
 import type { SlackForm } from './types.ts';
 
 export type { SlackForm };
 
-export const SLACK_FORMS: SlackForm[] = [logForm, contactForm, reviewForm];
+export const SLACK_FORMS: SlackForm[] = [logForm, contactForm, reviewForm, settingsForm];
 
 export function findForm(name: FormName, forms: SlackForm[] = SLACK_FORMS): SlackForm | undefined {
   return forms.find((f) => f.name === name);

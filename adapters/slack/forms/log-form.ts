@@ -13,6 +13,7 @@ import type { SlackForm, ViewArgs } from './types.ts';
 const ZPrefill = z.object({
   criteria: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
   contactName: z.string().optional(),
+  summary: z.string().optional(),
 }).passthrough();
 
 export const logForm: SlackForm = {
@@ -21,7 +22,7 @@ export const logForm: SlackForm = {
   view(prefill, context) {
     const p = ZPrefill.safeParse(prefill ?? {});
     const data = p.success ? p.data : {};
-    return logFormView({ criteria: data.criteria, contactName: data.contactName, origin: context.origin, now: context.now });
+    return logFormView({ criteria: data.criteria, contactName: data.contactName, summary: data.summary, origin: context.origin, now: context.now });
   },
   submit: logFormSubmission,
 };
