@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { parseLogText } from '../../src/domain/log-grammar.ts';
 import { invalidInput, userMessageOf } from '../../src/lib/errors.ts';
-import { atLocal, localDate } from '../../src/lib/time.ts';
 import { CHANNEL_LABEL, KIND_LABEL } from '../../src/messages/entry-card.ts';
 import type { EvidenceDraft } from '../../src/services/record-evidence.ts';
 import { card, paragraph, type AdaptiveCard, type CardElement } from './cards.ts';
@@ -66,7 +65,6 @@ export function logFormCard(options: { values?: LogFormValues; error?: { message
 /** The form's values as the core's draft; a bad value is refused naming its field. */
 export function draftFromForm(values: LogFormValues, options: { timeZone: string; now: Date }): EvidenceDraft {
   const tags = parseCriteria(values.criteria ?? '');
-  const today = localDate(options.now, options.timeZone);
   const on = values.occurredOn?.trim();
   if (on && !/^\d{4}-\d{2}-\d{2}$/.test(on)) throw invalidInput('Pick the date it happened from the calendar.', { field: 'occurredAt' });
   const minutes = values.minutes?.trim() ? Number(values.minutes) : undefined;
@@ -78,8 +76,8 @@ export function draftFromForm(values: LogFormValues, options: { timeZone: string
   return {
     summary: values.summary ?? '',
     tags,
-    // Today means now; an earlier day means midday there (the form asks for the day only).
-    occurredAt: on && on !== today ? atLocal(on, '12:00', options.timeZone) : undefined,
+    // The form asks for the day only: the core reads it in the learner's own time zone.
+    occurredOn: on || undefined,
     kind: oneOf(values.kind, Object.keys(KIND_LABEL)) as EvidenceDraft['kind'],
     channel: oneOf(values.channel, Object.keys(CHANNEL_LABEL)) as EvidenceDraft['channel'],
     outcome: values.outcome?.trim() || undefined,

@@ -25,6 +25,8 @@ export const ENTRY_CHANNELS = ['phone', 'email', 'video', 'face-to-face', 'socia
 export const ZEvidenceDraft = z.object({
   summary: z.string().trim().min(1, 'Say what happened.').max(2500, 'Keep it under 2,500 characters.'),
   occurredAt: z.date().optional(),
+  /** A day without a time (forms that ask for the day only): midday in the learner's time zone, or now if today. */
+  occurredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the date it happened from the calendar.').optional(),
   kind: z.enum(ENTRY_KINDS).optional(),
   channel: z.enum(ENTRY_CHANNELS).optional(),
   outcome: z.string().trim().max(1000).optional(),
@@ -83,7 +85,8 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
   const q = getQualification(enrolment.qualificationId);
   const criteria = resolveTags(q, draft.tags, enrolledUnits(q, enrolment.optionalUnits).map((u) => u.ref));
   const now = ctx.clock.now();
-  const occurredAt = draft.occurredAt ?? now;
+  const occurredOn = 'occurredOn' in draft ? draft.occurredOn : undefined;
+  const occurredAt = draft.occurredAt ?? (occurredOn && occurredOn !== localDate(now, tz) ? atLocal(occurredOn, '12:00', tz) : now);
   if (occurredAt.getTime() > now.getTime() + 5 * 60_000) {
     throw invalidInput('When it happened cannot be in the future.', { field: 'occurredAt' });
   }

@@ -53,6 +53,16 @@ describe.each(BACKENDS)('recording evidence (%s)', (backend) => {
     expect(toAssessor[0]).toContain('K/507/0949 2.1');
   });
 
+  it('reads a form\'s day in the learner\'s time zone: midday on an earlier day, now for today', async () => {
+    const draft = { summary: 'Met Jo at the REC breakfast', tags: [{ unit: 'U7', number: '1.1', raw: 'U7:1.1' }] };
+    const earlier = await recordEvidence(t.ctx, { actor: PEOPLE.learner, idempotencyKey: key(), source: 'teams', draft: { ...draft, occurredOn: '2026-11-20' } });
+    expect(earlier.entry.occurredAt.toISOString()).toBe('2026-11-20T12:00:00.000Z');
+    const today = await recordEvidence(t.ctx, { actor: PEOPLE.learner, idempotencyKey: key(), source: 'teams', draft: { ...draft, occurredOn: '2026-11-23' } });
+    expect(today.entry.occurredAt.toISOString()).toBe(t.clock.now().toISOString());
+    const err = await recordEvidence(t.ctx, { actor: PEOPLE.learner, idempotencyKey: key(), source: 'teams', draft: { ...draft, occurredOn: '2026-11-30' } }).catch((e) => e);
+    expect((err as AppError).userMessage).toMatch(/cannot be in the future/);
+  });
+
   it('stores one entry and sends one message when the same request arrives twice', async () => {
     const k = key();
     const input = { actor: PEOPLE.learner, idempotencyKey: k, source: 'slack' as const, text: 'Sent Jo three roles #U7:1.1' };
