@@ -16,6 +16,8 @@ export interface NudgeContent {
   oldestFollowUpDue?: Date | null;
   schedule: CheckInSchedule;
   tz: string;
+  /** The learner has never logged anything (nothing to say "since"). */
+  first?: boolean;
 }
 
 const shorten = (t: string, max = 70) => (t.length > max ? `${t.slice(0, max - 1)}…` : t);
@@ -43,7 +45,7 @@ export function nudgeMessage(c: NudgeContent): ChatMessage {
   if (!tips.length) tips.push('• Every criterion of your units has evidence: keep logging your work so your assessor can sign it off.');
 
   const blocks: MessageBlock[] = [
-    { type: 'text', text: `Hi ${first}, time for your check-in: nothing has been logged since the last one.`, bold: true },
+    { type: 'text', text: `Hi ${first}, time for your check-in: ${c.first ? 'nothing has been logged yet' : 'nothing has been logged since the last one'}.`, bold: true },
     { type: 'text', text: `What would help most now:\n${tips.join('\n')}` },
     {
       type: 'progress', label: 'Credits', done: p.creditsAchieved, total: p.creditsRequired,

@@ -33,6 +33,7 @@ export function settingsMessage(s: SettingsView, headline: string): ChatMessage 
         { label: 'Time zone', value: `${tz}${s.timezoneIsDefault ? ' (default)' : ''}` },
         { label: 'Quiet hours', value: quiet },
         { label: 'Next check-in', value: nextText(s) },
+        ...(s.snoozedUntil && !s.paused && !s.onBreak ? [{ label: 'Snoozed until', value: formatDateTime(s.snoozedUntil, s.timezone) }] : []),
       ],
     },
     { type: 'context', text: 'Change them with `/evidence settings`, or `/evidence snooze 3d` for a few days off.' },
@@ -44,6 +45,5 @@ function nextText(s: SettingsView): string {
   if (s.onBreak) return 'none: you are on a break in learning';
   if (s.paused) return 'none: check-ins are paused (`/evidence settings resume`)';
   if (!s.nextCheckInAt) return 'being scheduled';
-  const when = formatDateTime(s.nextCheckInAt, s.timezone);
-  return s.snoozedUntil ? `${when} (snoozed until ${formatDateTime(s.snoozedUntil, s.timezone)})` : when;
+  return formatDateTime(s.nextCheckInAt, s.timezone);
 }

@@ -40,6 +40,8 @@ type DueRow = ScheduleCols & {
   qualificationId: string | null;
   optionalUnits: string[] | null;
   logged: boolean;
+  /** Has never logged anything. */
+  first: boolean;
 };
 
 /** A nudge sent this long after its check-in time is a catch-up: it waits for the morning, not the night. */
@@ -154,7 +156,7 @@ async function nudgeItems(ctx: ServiceContext, rows: DueRow[], now: Date): Promi
       payload: {
         purpose: 'nudge',
         message: nudgeMessage({
-          learnerName: r.name, progress: progress.get(r.enrolmentId!)!, schedule, tz,
+          learnerName: r.name, progress: progress.get(r.enrolmentId!)!, schedule, tz, first: r.first,
           followUpsDue: due.get(r.id)?.due ?? 0, oldestFollowUpDue: due.get(r.id)?.oldest,
         }),
       },
@@ -178,6 +180,7 @@ const UNSCHEDULED_SQL = `
 const DUE_SQL = `
   SELECT s."personId" AS id, s.cadence, s."dayOfWeek", s."timeOfDay", s."quietStart", s."quietEnd",
          s."snoozedUntil", s.paused, s."nextCheckInAt" AS slot,
+         NOT EXISTS (SELECT 1 FROM "Entry" y WHERE y."learnerId" = s."personId") AS first,
          p.name, p.timezone, (p."erasedAt" IS NOT NULL) AS erased,
          e.id AS "enrolmentId", e.status, e."qualificationId", e."optionalUnits",
          EXISTS (
