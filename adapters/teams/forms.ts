@@ -23,6 +23,7 @@ export const ZLogFormValues = z.object({
   followUpOn: z.string().optional(),
   simulated: z.string().optional(),
   placement: z.string().optional(),
+  keepPersonalData: z.string().optional(),
 });
 export type LogFormValues = z.infer<typeof ZLogFormValues>;
 
@@ -58,6 +59,7 @@ export function logFormCard(options: { values?: LogFormValues; error?: { message
     },
     { type: 'Input.Toggle', id: 'simulated', title: 'Simulated (allowed only by exception)', value: v.simulated === 'true' ? 'true' : 'false' },
     { type: 'Input.Toggle', id: 'placement', title: 'A placement (schedules post-placement check-ins)', value: v.placement === 'true' ? 'true' : 'false' },
+    { type: 'Input.Toggle', id: 'keepPersonalData', title: 'Keep personal details (an email or phone number) as written', value: v.keepPersonalData === 'true' ? 'true' : 'false' },
   );
   return card(body, [{ type: 'Action.Submit', title: 'Save evidence', style: 'positive', data: { action: LOG_FORM_ACTION } }]);
 }
@@ -86,6 +88,7 @@ export function draftFromForm(values: LogFormValues, options: { timeZone: string
     followUp: follow ? { kind: 'date', date: follow } : undefined,
     simulated: values.simulated === 'true',
     placement: values.placement === 'true',
+    keepPersonalData: values.keepPersonalData === 'true',
   };
 }
 

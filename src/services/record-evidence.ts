@@ -8,6 +8,7 @@ import {
 } from '../catalogue/catalogue.ts';
 import { enrolledUnits } from '../domain/progress.ts';
 import { parseLogText, type CriterionTag, type FollowUp } from '../domain/log-grammar.ts';
+import { detectPersonalData } from '../domain/personal-data.ts';
 import { invalidInput } from '../lib/errors.ts';
 import { addDays, atLocal, localDate } from '../lib/time.ts';
 import { assessorEntryMessage, learnerConfirmation, type EntryView } from '../messages/entry-card.ts';
@@ -36,6 +37,8 @@ export const ZEvidenceDraft = z.object({
   minutes: z.number().int().min(1).max(1440).optional(),
   simulated: z.boolean().default(false),
   placement: z.boolean().default(false),
+  /** The learner ticked "keep personal details as written" (data minimisation, see below). */
+  keepPersonalData: z.boolean().default(false),
 });
 export type EvidenceDraft = z.input<typeof ZEvidenceDraft>;
 
@@ -81,6 +84,8 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
     throw invalidInput(issue.message, { field: String(issue.path[0] ?? '') });
   }
   const draft = parsed ? parsed.data : { ...parseLogText(input.text ?? ''), occurredAt: undefined, kind: undefined, channel: undefined, outcome: undefined };
+
+  if (parsed && !parsed.data.keepPersonalData) refusePersonalData(parsed.data);
 
   const q = getQualification(enrolment.qualificationId);
   const criteria = resolveTags(q, draft.tags, enrolledUnits(q, enrolment.optionalUnits).map((u) => u.ref));
@@ -173,6 +178,24 @@ async function replay(ctx: ServiceContext, entryId: string, tz: string): Promise
   const q = getQualification(entry.qualificationId);
   const criteria = entry.criteria.map((c) => findCriterion(q, c.unitRef, c.number)!).filter(Boolean);
   return { entry, duplicate: true, criteria, warnings: [], confirmation: learnerConfirmation(entry, tz) };
+}
+
+const PERSONAL_DATA_LABEL = { email: 'an email address', phone: 'a phone number', nino: 'a National Insurance number' } as const;
+
+/**
+ * Data minimisation for forms (typed `log` asks with buttons instead, minimise-log.ts): contact
+ * details in free text are refused inline until the learner removes them or ticks "keep as written".
+ */
+function refusePersonalData(draft: { summary: string; outcome?: string }) {
+  for (const field of ['summary', 'outcome'] as const) {
+    const found = detectPersonalData(draft[field] ?? '');
+    if (found.length === 0) continue;
+    const what = [...new Set(found.map((f) => PERSONAL_DATA_LABEL[f.kind]))].join(' and ');
+    throw invalidInput(
+      `That looks like ${what}. Keep people's details in your contact register (\`/evidence contact add "NAME" email:… consent:yes\`) and choose the contact instead; or tick "Keep personal details as written" if it must stay. Nothing was saved.`,
+      { field },
+    );
+  }
 }
 
 /** Resolves tags to criteria of the learner's units; refuses with the nearest valid ones. */

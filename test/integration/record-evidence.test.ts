@@ -63,6 +63,20 @@ describe.each(BACKENDS)('recording evidence (%s)', (backend) => {
     expect((err as AppError).userMessage).toMatch(/cannot be in the future/);
   });
 
+  it('refuses contact details typed into a form unless the learner keeps them on purpose', async () => {
+    const draft = { summary: 'Sent the role to sam.taylor@example.com', tags: [{ unit: 'U7', number: '1.1', raw: 'U7:1.1' }] };
+    const before = await t.db.prisma.entry.count();
+    const err = await recordEvidence(t.ctx, { actor: PEOPLE.learner, idempotencyKey: key(), source: 'slack', draft }).catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).userMessage).toContain('looks like an email address');
+    expect((err as AppError).details).toEqual({ field: 'summary' });
+    const phone = await recordEvidence(t.ctx, { actor: PEOPLE.learner, idempotencyKey: key(), source: 'slack', draft: { ...draft, summary: 'Called Sam', outcome: 'Call back on 07700 900123' } }).catch((e) => e);
+    expect((phone as AppError).details).toEqual({ field: 'outcome' });
+    expect(await t.db.prisma.entry.count()).toBe(before);
+    const kept = await recordEvidence(t.ctx, { actor: PEOPLE.learner, idempotencyKey: key(), source: 'slack', draft: { ...draft, keepPersonalData: true } });
+    expect(kept.entry.summary).toBe('Sent the role to sam.taylor@example.com');
+  });
+
   it('stores one entry and sends one message when the same request arrives twice', async () => {
     const k = key();
     const input = { actor: PEOPLE.learner, idempotencyKey: k, source: 'slack' as const, text: 'Sent Jo three roles #U7:1.1' };

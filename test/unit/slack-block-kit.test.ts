@@ -180,7 +180,7 @@ describe('the logging modal', () => {
       draft: {
         summary: 'Called Sam', occurredAt: at, kind: 'candidate', channel: 'phone', outcome: 'Booked in',
         tags: [{ unit: 'K/507/0949', number: '1.4', raw: '#K/507/0949:1.4' }, { unit: 'J/507/0943', number: '2.1', raw: '#J/507/0943:2.1' }],
-        followUp: { kind: 'date', date: '2026-12-01' }, minutes: 30, simulated: true, placement: true,
+        followUp: { kind: 'date', date: '2026-12-01' }, minutes: 30, simulated: true, placement: true, keepPersonalData: false,
       },
     });
   });

@@ -91,7 +91,7 @@ describe('the logging form', () => {
   it('has the inputs of the Slack form and a Save button', () => {
     const card = logFormCard({ today: '2026-11-23' });
     const ids = [...all(card, 'Input.Text'), ...all(card, 'Input.Date'), ...all(card, 'Input.ChoiceSet'), ...all(card, 'Input.Number'), ...all(card, 'Input.Toggle')].map((i) => i.id);
-    expect(ids.sort()).toEqual(['channel', 'contactName', 'criteria', 'followUpOn', 'kind', 'minutes', 'occurredOn', 'outcome', 'placement', 'simulated', 'summary']);
+    expect(ids.sort()).toEqual(['channel', 'contactName', 'criteria', 'followUpOn', 'keepPersonalData', 'kind', 'minutes', 'occurredOn', 'outcome', 'placement', 'simulated', 'summary']);
     expect(card.actions).toEqual([{ type: 'Action.Submit', title: 'Save evidence', style: 'positive', data: { action: 'form.log' } }]);
   });
 

@@ -121,6 +121,7 @@ export function logFormView(o: LogFormOptions): View {
         options: [
           { text: plainText('Simulated', 75), value: 'simulated', description: plainText('Allowed only by exception', 75) },
           { text: plainText('Placement', 75), value: 'placement', description: plainText('A candidate was placed: check-ins follow', 75) },
+          { text: plainText('Keep personal details as written', 75), value: 'keep_personal', description: plainText('Only if an email or phone number must stay in the text', 75) },
         ],
       }, { optional: true }),
     ],
@@ -205,6 +206,7 @@ export function parseLogSubmission(values: unknown): LogSubmission {
       minutes,
       simulated: flags.has('simulated'),
       placement: flags.has('placement'),
+      keepPersonalData: flags.has('keep_personal'),
     },
   };
 }
@@ -222,6 +224,7 @@ const CORE_FIELD_TO_BLOCK: Record<string, FieldId> = {
   minutes: FIELD.minutes,
   simulated: FIELD.flags,
   placement: FIELD.flags,
+  keepPersonalData: FIELD.flags,
   contactName: FIELD.summary,
 };
 
