@@ -23,6 +23,7 @@ import type { PlatformEdge } from './ports/edge.ts';
 import type { ServiceContext } from './services/context.ts';
 import type { ChatPorts } from './services/deliver-outbox.ts';
 import { createServices, type Services } from './services/index.ts';
+import { createCommandInbox, type CommandInbox } from './services/command-inbox.ts';
 import { getOutboxDepth } from './services/outbox-depth.ts';
 
 export interface Core {
@@ -122,6 +123,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const core = await buildCore({ config, log, clock: options.clock });
   const { edges, db, outbox } = core;
   logPlatforms(log, config);
+  const inbox = openCommandInbox(core);
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => ({ ok: core.migrated && (await db.ping()) }) },
@@ -147,6 +149,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     );
   }
   outbox.kick();
+  // Writes acknowledged by a process that died on this host are done now (answers go as DMs).
+  if (inbox) void inbox.recover().catch((err) => log.error({ err }, 'replaying the command journal failed'));
   log.info({ port }, 'evidence bot listening');
 
   let closing: Promise<void> | undefined;
@@ -157,12 +161,31 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       await closeGracefully(server);
       control?.close();
       await scheduler?.stop();
+      // Acknowledged commands finish and are answered before the database closes.
+      await inbox?.drain();
+      inbox?.close();
       await core.close();
       log.info('stopped');
     })();
     return closing;
   };
   return { ...core, server, port, close };
+}
+
+/**
+ * The journal of acknowledged writes (services/command-inbox.ts) in DATA_DIR/inbox. If DATA_DIR
+ * cannot be written (a read-only file system on PostgreSQL), the bot runs without it: commands are
+ * then acknowledged after they are done, as before.
+ */
+function openCommandInbox(core: Core): CommandInbox | undefined {
+  try {
+    const inbox = createCommandInbox(() => core.ctx, { dir: resolve(core.config.dataDir, 'inbox'), concurrency: core.db.kind === 'pglite' ? 1 : 4 });
+    core.ctx.commandInbox = inbox;
+    return inbox;
+  } catch (err) {
+    core.log.warn({ err }, 'the command journal could not be opened in DATA_DIR/inbox: commands are acknowledged after they are done');
+    return undefined;
+  }
 }
 
 function logPlatforms(log: Logger, config: Config) {

@@ -3,6 +3,7 @@
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../lib/logger.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { CommandInbox } from './command-inbox.ts';
 
 export interface ServiceContext {
   db: Db;
@@ -14,6 +15,8 @@ export interface ServiceContext {
   kickOutbox(): void;
   /** Where the CLI writes exports (DATA_DIR/exports); erasures remove stale files there. */
   exportDir?: string;
+  /** The running bot's journal of acknowledged writes (command-inbox.ts); absent in tests and the CLI. */
+  commandInbox?: CommandInbox;
 }
 
 /** Who is acting, as the chat platform says. The services look the person up; nothing else is trusted. */

@@ -9,6 +9,7 @@ import { importRoster } from './import-roster.ts';
 import { listEntries } from './list-entries.ts';
 import { recordEvidence } from './record-evidence.ts';
 import { handleCommand } from './handle-command.ts';
+import { acceptCommand } from './command-inbox.ts';
 import { getSettings } from './get-settings.ts';
 import { updateSettings } from './update-settings.ts';
 import { snoozeCheckins } from './snooze-checkins.ts';
@@ -46,6 +47,8 @@ export function createServices(ctx: ServiceContext) {
     context: { defaultTimeZone: ctx.defaultTimeZone, clock: ctx.clock, log: ctx.log },
     identifyPerson: bind(ctx, identifyPerson),
     handleCommand: bind(ctx, handleCommand),
+    /** A write (`log …`) is journaled for the adapter to acknowledge at once (command-inbox.ts). */
+    acceptCommand: bind(ctx, acceptCommand),
     recordEvidence: bind(ctx, recordEvidence),
     listEntries: bind(ctx, listEntries),
     getProgress: bind(ctx, getProgress),

@@ -34,7 +34,7 @@ beforeEach(() => {
   vi.spyOn(client.files, 'uploadV2').mockResolvedValue({ ok: true, files: [] } as never);
   services = {
     context: { clock: { now: () => new Date('2026-11-23T10:00:00Z') } },
-    handleCommand: vi.fn(), recordEvidence: vi.fn(), searchCriteria: vi.fn(), prepareLogForm: vi.fn(),
+    handleCommand: vi.fn(), acceptCommand: vi.fn(() => ({ accepted: false })), recordEvidence: vi.fn(), searchCriteria: vi.fn(), prepareLogForm: vi.fn(),
     openLogForm: vi.fn(), listEntries: vi.fn(), getHome: vi.fn(),
   } as never;
   deps = {
@@ -117,6 +117,29 @@ describe('/evidence', () => {
     finish({ kind: 'message', message: text('Progress: Lee') });
     await done;
     expect(respond).toHaveBeenCalledWith(expect.objectContaining({ response_type: 'ephemeral', text: 'Progress: Lee' }));
+  });
+
+  it('a write journaled by the core is acknowledged at once, answered through response_url, then marked finished', async () => {
+    const finished = vi.fn();
+    let done!: (v: unknown) => void;
+    services.acceptCommand!.mockReturnValue({ accepted: true, result: new Promise((r) => { done = r; }), finished });
+    const ack = vi.fn(async () => {});
+    const respond = vi.fn(async () => ({}) as never);
+    const running = evidenceCommand(deps)({ command: command('log Called Sam #U7:2.1') as never, ack, respond, client, context: {} as never });
+    await vi.waitFor(() => expect(ack).toHaveBeenCalledWith());
+    expect(finished).not.toHaveBeenCalled();
+    done({ kind: 'message', message: text('Evidence recorded') });
+    await running;
+    expect(services.handleCommand).not.toHaveBeenCalled();
+    expect(respond).toHaveBeenCalledWith(expect.objectContaining({ response_type: 'ephemeral', text: 'Evidence recorded' }));
+    expect(finished).toHaveBeenCalledTimes(1);
+  });
+
+  it('a Slack retry of a write is answered in its acknowledgement, not journaled again', async () => {
+    services.handleCommand!.mockResolvedValue({ kind: 'message', message: text('Evidence recorded') });
+    const { ack } = await run('log Called Sam #U7:2.1', 1);
+    expect(services.acceptCommand).not.toHaveBeenCalled();
+    expect(ack).toHaveBeenCalledWith(expect.objectContaining({ text: 'Evidence recorded' }));
   });
 });
 

@@ -73,7 +73,8 @@ describe('contacts, reviews and forget in Slack', () => {
     const responseUrl = api.responseUrl();
     await bot.click({ user: PEOPLE.learner, actionId: keep.action_id, value: keep.value!, responseUrl });
     await bot.click({ user: PEOPLE.learner, actionId: keep.action_id, value: keep.value!, responseUrl });
-    await api.waitFor('respond', 2);
+    const target = responseUrl.split('/').pop();
+    await api.waitFor('respond', (c) => c.target === target && api.callsTo('respond').filter((x) => x.target === target).length === 2);
     expect(lastResponse()).toMatchObject({ replace_original: true });
     expect(blocksText(lastResponse().blocks)).toContain('Evidence recorded');
     expect((await bot.app.services.listEntries({ actor: PEOPLE.learner })).entries.filter((e) => e.summary.includes('start date'))).toHaveLength(1);

@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import type { ActorRef } from '../../src/services/context.ts';
+import { isDurableCommand } from '../../src/services/command-inbox.ts';
 import { startApp, type App } from '../../src/main.ts';
 import { ROSTER_CSV } from './context.ts';
 import { migratedDataDir } from './data-dir.ts';
@@ -577,13 +578,25 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
 
   return {
     app, url, dataDir, api: options.api, send,
-    command: (text, o) => send(payloads.slashCommand({ ...o, text, responseUrl: o.responseUrl ?? options.api.responseUrl() }), o),
+    async command(text, o) {
+      const responseUrl = o.responseUrl ?? options.api.responseUrl();
+      const res = await send(payloads.slashCommand({ ...o, text, responseUrl }), o);
+      // A write (`log …`) is acknowledged empty and answered through response_url once done
+      // (src/services/command-inbox.ts): return that answer, what the person sees.
+      if (res.status === 200 && !res.text && isDurableCommand(text)) {
+        const [answer] = await options.api.waitFor('respond', (c) => `${options.api.origin}/respond/${c.target}` === responseUrl);
+        return { status: res.status, text: JSON.stringify(answer!.body), json: answer!.body };
+      }
+      return res;
+    },
     click: (o) => send(payloads.blockActions(o), o),
     submitLogForm: (o) => send(payloads.viewSubmission(o), o),
     suggest: (o) => send(payloads.blockSuggestion(o), o),
     openHome: (user, o) => send(payloads.appHomeOpened(user), o),
     async settle() {
-      // A listener may still be finishing after its ack (views.open, an upload); then the outbox.
+      // Acknowledged commands still being done, then a listener may still be finishing after its
+      // ack (views.open, an upload); then the outbox.
+      await app.ctx.commandInbox?.drain();
       for (let i = 0; i < 3; i++) {
         await new Promise((r) => setImmediate(r));
         app.outbox.kick();

@@ -2,6 +2,8 @@
 // returns. A reply ready within the ack budget travels in the acknowledgement itself (so a Slack
 // retry of the same request is simply answered again: nothing is posted through the API, and the
 // core keys `log` on the trigger ID so it stores once); a slower one is sent through response_url.
+// A write (`log …`) is journaled by the core and acknowledged at once, whatever the load; its
+// answer always comes through response_url.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { ChatMessage } from '../../../src/ports/message.ts';
@@ -50,41 +52,51 @@ export function evidenceCommand(deps: SlackDeps) {
       }
     };
 
-    const work = deps.services.handleCommand({ actor, text: c.text, requestId: c.trigger_id, source: 'slack' });
-    let outcome = await settleWithin(work, ACK_BUDGET_MS);
-    if (outcome.state === 'pending') {
-      await ackEmpty();
-      outcome = await settle(work);
-    }
-    if (outcome.state === 'failed') {
-      await reply(failureMessage(outcome.error, deps.log, logContext));
-      return;
-    }
-    const result: CommandResult = outcome.value;
-    switch (result.kind) {
-      case 'message':
-        await reply(result.message);
-        return;
-      case 'form':
+    const input = { actor, text: c.text, requestId: c.trigger_id, source: 'slack' as const };
+    // A write is journaled and acknowledged at once, and answered through response_url when done
+    // (src/services/command-inbox.ts). A Slack retry takes the direct path: it is answered in its
+    // acknowledgement, and the core stores the entry once.
+    const intake = context.retryNum ? undefined : deps.services.acceptCommand(input);
+    if (intake?.accepted) await ackEmpty();
+    try {
+      const work = intake?.accepted ? intake.result : deps.services.handleCommand(input);
+      let outcome = await settleWithin(work, ACK_BUDGET_MS);
+      if (outcome.state === 'pending') {
         await ackEmpty();
-        try {
-          const opened = await openForm(client, c.trigger_id, result, { origin: 'command', now: deps.services.context.clock.now() });
-          if (!opened) await reply(textMessage(`That form is not available in Slack yet. Type \`/evidence help\` for the one-line commands.`));
-        } catch (err) {
-          failureMessage(err, deps.log, { ...logContext, step: 'views.open', form: result.form });
-          await reply(textMessage(result.form === 'log'
-            ? 'I could not open the form just now. Try again, or log in one line: `/evidence log Called Sam to check in #U7:2.1`'
-            : 'I could not open the form just now. Please try again.'));
-        }
+        outcome = await settle(work);
+      }
+      if (outcome.state === 'failed') {
+        await reply(failureMessage(outcome.error, deps.log, logContext));
         return;
-      case 'file':
-        await reply(textMessage(`Sending ${result.title.toLowerCase()} to your messages with me…`));
-        try {
-          await sendFile(deps, client, c.user_id, result);
-        } catch (err) {
-          await reply(failureMessage(err, deps.log, { ...logContext, step: 'files.uploadV2' }));
-        }
-        return;
+      }
+      const result: CommandResult = outcome.value;
+      switch (result.kind) {
+        case 'message':
+          await reply(result.message);
+          return;
+        case 'form':
+          await ackEmpty();
+          try {
+            const opened = await openForm(client, c.trigger_id, result, { origin: 'command', now: deps.services.context.clock.now() });
+            if (!opened) await reply(textMessage(`That form is not available in Slack yet. Type \`/evidence help\` for the one-line commands.`));
+          } catch (err) {
+            failureMessage(err, deps.log, { ...logContext, step: 'views.open', form: result.form });
+            await reply(textMessage(result.form === 'log'
+              ? 'I could not open the form just now. Try again, or log in one line: `/evidence log Called Sam to check in #U7:2.1`'
+              : 'I could not open the form just now. Please try again.'));
+          }
+          return;
+        case 'file':
+          await reply(textMessage(`Sending ${result.title.toLowerCase()} to your messages with me…`));
+          try {
+            await sendFile(deps, client, c.user_id, result);
+          } catch (err) {
+            await reply(failureMessage(err, deps.log, { ...logContext, step: 'files.uploadV2' }));
+          }
+          return;
+      }
+    } finally {
+      if (intake?.accepted) intake.finished();
     }
   };
 }

@@ -1,0 +1,101 @@
+// An append-only journal on local disk: one line per record, written with a single write() before
+// the caller goes on. A killed process loses nothing written (the kernel holds the data), the same
+// guarantee as the embedded database with fsync off; a power cut may lose the last lines. Each
+// process writes its own file (host.pid.ndjson); a process starting on the same host claims the
+// files of processes that are no longer running (services/command-inbox.ts replays them).
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+
+export interface Journal {
+  readonly path: string;
+  append(record: object): void;
+  /** Bytes written since the file was last emptied. */
+  size(): number;
+  /** Empties the file: call when nothing in it is still pending. */
+  truncate(): void;
+  /** Closes and removes the file (a clean shutdown with nothing pending). */
+  close(options?: { remove?: boolean }): void;
+}
+
+const host = () => hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
+
+export function openJournal(dir: string): Journal {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${host()}.${process.pid}.ndjson`);
+  // The text of a command may be personal data: readable by the bot's user only.
+  const fd = openSync(path, 'a', 0o600);
+  let bytes = fstatSync(fd).size;
+  let open = true;
+  return {
+    path,
+    append(record) {
+      const line = `${JSON.stringify(record)}\n`;
+      writeSync(fd, line);
+      bytes += Buffer.byteLength(line);
+    },
+    size: () => bytes,
+    truncate() {
+      if (!open || bytes === 0) return;
+      ftruncateSync(fd, 0);
+      bytes = 0;
+    },
+    close(options = {}) {
+      if (!open) return;
+      open = false;
+      closeSync(fd);
+      if (options.remove) rmSync(path, { force: true });
+    },
+  };
+}
+
+function alive(pid: number): boolean {
+  // Our own PID on a file we have not opened yet is an earlier process's (containers reuse PIDs).
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Orphan {
+  /** The claimed file (renamed so no other process claims it too); remove it once replayed. */
+  path: string;
+  records: unknown[];
+}
+
+/**
+ * Call before openJournal. The journals this host's dead processes left behind, each claimed by renaming it to
+ * `….claimed-<our pid>` (a rename either wins or finds the file gone). Also re-claims files that a
+ * process died while replaying. Lines that do not parse (a write cut short) are skipped.
+ */
+export function claimOrphans(dir: string): Orphan[] {
+  if (!existsSync(dir)) return [];
+  const mine = host();
+  const out: Orphan[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = /^(.+)\.(\d+)\.ndjson(?:\.claimed-(\d+))?$/.exec(name);
+    if (!m || m[1] !== mine) continue;
+    const owner = Number(m[3] ?? m[2]);
+    if (alive(owner)) continue;
+    const claimed = join(dir, `${m[1]}.${m[2]}.ndjson.claimed-${process.pid}`);
+    try {
+      renameSync(join(dir, name), claimed);
+    } catch {
+      continue; // someone else claimed it first
+    }
+    const records: unknown[] = [];
+    for (const line of readFileSync(claimed, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        /* a line cut short by the crash */
+      }
+    }
+    out.push({ path: claimed, records });
+  }
+  return out;
+}

@@ -1,0 +1,112 @@
+// The command inbox: writes are journaled before the acknowledgement, done a few at a time, and a
+// journal left by a process that died is replayed by the next one, with the answer as a DM.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acceptCommand, createCommandInbox, isDurableCommand } from '../../src/services/command-inbox.ts';
+import type { CommandInput, CommandResult } from '../../src/services/handle-command.ts';
+import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
+
+const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
+const journalFile = (dir: string, pid: number) => join(dir, `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}.${pid}.ndjson`);
+const logInput = (requestId: string, text = 'log Screened a candidate by phone #U7:1.1'): CommandInput => ({ actor: PEOPLE.learner, text, requestId, source: 'slack' });
+
+describe('command inbox', () => {
+  let t: TestContext;
+  let dir: string;
+  beforeAll(async () => {
+    t = await createTestContext();
+    await loadRoster(t.ctx);
+  });
+  afterAll(() => t.db.destroy());
+  const fresh = () => (dir = mkdtempSync(join(tmpdir(), 'evidence-inbox-')));
+
+  it('journals only the commands that store something', () => {
+    expect(isDurableCommand('log Called Sam #U7:2.1')).toBe(true);
+    expect(isDurableCommand('LOG   Called Sam')).toBe(true);
+    expect(isDurableCommand('log')).toBe(false); // opens the form
+    expect(isDurableCommand('list')).toBe(false);
+    expect(isDurableCommand('')).toBe(false);
+    expect(acceptCommand(t.ctx, logInput('no-inbox'))).toEqual({ accepted: false }); // no inbox: the direct path
+  });
+
+  it('records an accepted log, and forgets it from the journal once answered', async () => {
+    fresh();
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1 });
+    const ctx = { ...t.ctx, commandInbox: inbox };
+    const accepted = acceptCommand(ctx, logInput('inbox-1'));
+    expect(accepted.accepted).toBe(true);
+    if (!accepted.accepted) return;
+    const journal = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    expect(journal).toContain('"t":"accepted"');
+    const result = await accepted.result;
+    expect(result.kind === 'message' && JSON.stringify(result.message)).toContain('Evidence recorded');
+    expect(await t.db.prisma.entry.count({ where: { idempotencyKey: 'slack:inbox-1' } })).toBe(1);
+    accepted.finished();
+    await inbox.drain();
+    // Nothing pending: the journal keeps nobody's words.
+    expect(readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('')).toBe('');
+    inbox.close();
+    expect(readdirSync(dir)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('does a burst a few at a time, never more than its concurrency', async () => {
+    fresh();
+    let now = 0;
+    let most = 0;
+    const run = async (): Promise<CommandResult> => {
+      most = Math.max(most, ++now);
+      await new Promise((r) => setTimeout(r, 5));
+      now--;
+      return { kind: 'message', message: { fallback: 'ok', blocks: [] } };
+    };
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 2, run });
+    const all = Array.from({ length: 8 }, (_, i) => inbox.accept(logInput(`burst-${i}`)));
+    await Promise.all(all.map(async (a) => a.accepted && (await a.result, a.finished())));
+    expect(most).toBe(2);
+    inbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('replays what a dead process acknowledged and did not finish: stored once, answered by DM', async () => {
+    fresh();
+    const pid = deadPid();
+    const at = t.clock.now().toISOString();
+    const lines = [
+      { t: 'accepted', key: 'slack:crash-1', input: logInput('crash-1', 'log Rang a client back after the crash #U7:1.2'), at },
+      { t: 'accepted', key: 'slack:crash-2', input: logInput('crash-2', 'log This one was answered before the crash #U7:1.2'), at },
+      { t: 'finished', key: 'slack:crash-2' },
+    ];
+    // The last line was cut short by the kill: it is skipped, the rest replayed.
+    writeFileSync(journalFile(dir, pid), `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"t":"accep`);
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1 });
+    expect(await inbox.recover()).toEqual({ replayed: 1, failed: 0 });
+
+    const entries = await t.db.prisma.entry.findMany({ where: { idempotencyKey: { in: ['slack:crash-1', 'slack:crash-2'] } } });
+    expect(entries.map((e) => e.summary)).toEqual(['Rang a client back after the crash']);
+    const answers = await t.db.prisma.outboxMessage.findMany({ where: { kind: 'command_answer' } });
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers[0]!.payload)).toContain('the bot restarted before it could answer');
+    expect(JSON.stringify(answers[0]!.payload)).toContain('Evidence recorded');
+    expect(existsSync(journalFile(dir, pid))).toBe(false);
+
+    // Replaying again (another restart) finds nothing left.
+    expect(await inbox.recover()).toEqual({ replayed: 0, failed: 0 });
+    inbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('leaves the journals of running processes alone', async () => {
+    fresh();
+    const other = journalFile(dir, process.ppid);
+    writeFileSync(other, `${JSON.stringify({ t: 'accepted', key: 'slack:alive-1', input: logInput('alive-1'), at: t.clock.now().toISOString() })}\n`);
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1 });
+    expect(await inbox.recover()).toEqual({ replayed: 0, failed: 0 });
+    expect(existsSync(other)).toBe(true);
+    inbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
