@@ -102,6 +102,18 @@ describe.each(BACKENDS)('follow-up reminders (%s)', (backend) => {
     expect(text(reminder!)).toContain('1 March agreed');
   });
 
+  it('a contact whose planned contact date has come is reminded once, in the morning', async () => {
+    const lee = await s.t.db.prisma.person.findFirstOrThrow({ where: { externalId: LEE } });
+    const contact = await s.t.db.prisma.contact.create({ data: { ownerId: lee.id, name: 'Sam Taylor', org: 'Acme Ltd', kind: 'candidate', nextContactAt: new Date('2027-03-10T00:00:00Z') } });
+    expect(await runJob(s, jobs.followups, '2027-03-09T09:00:00Z')).toMatchObject({ contacts: 0 });
+    expect(await runJob(s, jobs.followups, '2027-03-10T00:05:00Z')).toMatchObject({ contacts: 1 });
+    expect(to(await deliverAt(s, '2027-03-10T00:05:00Z'), LEE)).toEqual([]); // the middle of the night
+    const [reminder] = to(await deliverAt(s, '2027-03-10T09:00:00Z'), LEE);
+    expect(text(reminder!)).toContain('Time to get back in touch with Sam Taylor (Acme Ltd)');
+    expect(actionsOf(reminder!)).toEqual([expect.objectContaining({ id: 'evidence.open_form', value: `contact:${contact.id}` })]);
+    expect(await runJob(s, jobs.followups, '2027-03-10T09:05:00Z')).toMatchObject({ contacts: 0 });
+  });
+
   it('a reminder found late in the evening waits for the end of the learner’s quiet hours', async () => {
     s.t.clock.set('2027-06-07T12:00:00Z');
     await updateSettings(s.t.ctx, { actor: PEOPLE.learner, changes: { quietStart: '21:00', quietEnd: '08:00' } });

@@ -3,6 +3,7 @@
 // most and a "Log evidence" button; snoozed and paused learners are left alone; nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handleCommand } from '../../src/services/handle-command.ts';
+import { sendDueNudges } from '../../src/services/send-nudges.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { PEOPLE } from '../helpers/context.ts';
 import { actionsOf, deliverAt, jobs, logAt, nudges, runJob, scheduleTest, text, to, type ScheduleTest } from './schedule-helpers.ts';
@@ -78,5 +79,16 @@ describe.each(BACKENDS)('check-in nudges (%s)', (backend) => {
     const r = await handleCommand(s.t.ctx, { actor: PEOPLE.teamsLearner, text: 'settings resume', requestId: 'pa-2', source: 'teams' });
     expect(r.kind === 'message' && r.message.fallback).toContain('Next check-in: 21 Dec 2026, 09:00');
     expect(await runJob(s, jobs.nudges, '2026-12-21T09:00:00Z')).toMatchObject({ nudged: 2 }); // Tess (no log since 25 Nov) and Lee
+  });
+
+  it('two replicas sweeping the same minute send each nudge once', async () => {
+    await deliverAt(s, '2026-12-21T09:00:00Z'); // last week's, out of the way
+    const [a, b] = await Promise.all([
+      jobs.nudges.run({ ctx: s.t.ctx, ports: s.ports }, new Date('2026-12-28T09:00:00Z')),
+      sendDueNudges(s.t.ctx, new Date('2026-12-28T09:00:00Z')), // the same sweep, without the slot claim
+    ]);
+    expect(Number(a.nudged ?? 0) + b.nudged).toBeGreaterThanOrEqual(1);
+    const sent = nudges(await deliverAt(s, '2026-12-28T09:00:00Z'));
+    expect(sent.map((m) => m.to.userExternalId).sort()).toEqual([TESS, LEE].sort());
   });
 });
