@@ -3,35 +3,49 @@
 import type { Prisma } from '../db/generated/client.ts';
 import { assessorEntryMessage } from '../messages/entry-card.ts';
 import type { ChatMessage } from '../ports/message.ts';
+import type { EntryView } from '../messages/entry-card.ts';
 import type { OutboxItem } from './outbox.ts';
 import { toEntryView } from './record-evidence.ts';
 
 type Tx = Prisma.TransactionClient;
 
-export async function entryNoticeItems(tx: Tx, entryId: string, event: 'created', defaultTimeZone: string): Promise<OutboxItem[]> {
-  const e = await tx.entry.findUniqueOrThrow({
-    where: { id: entryId },
-    include: {
-      criteria: true,
-      learner: { select: { name: true } },
-      contact: { select: { name: true } },
-      enrolment: { include: { assessor: { include: { workspace: true } } } },
-    },
-  });
-  const assessor = e.enrolment.assessor;
+/**
+ * `known`: the entry as just written and its assessor's ID, when the caller has them (recording
+ * evidence, the busiest path): then only the assessor is read, not the whole entry again.
+ */
+export async function entryNoticeItems(
+  tx: Tx, entryId: string, event: 'created', defaultTimeZone: string, known?: { view: EntryView; assessorId: string | null },
+): Promise<OutboxItem[]> {
+  let view: EntryView;
+  let assessor: Prisma.PersonGetPayload<{ include: { workspace: true } }> | null;
+  if (known) {
+    view = known.view;
+    assessor = known.assessorId ? await tx.person.findUnique({ where: { id: known.assessorId }, include: { workspace: true } }) : null;
+  } else {
+    const e = await tx.entry.findUniqueOrThrow({
+      where: { id: entryId },
+      include: {
+        criteria: true,
+        learner: { select: { name: true } },
+        contact: { select: { name: true } },
+        enrolment: { include: { assessor: { include: { workspace: true } } } },
+      },
+    });
+    assessor = e.enrolment.assessor;
+    view = toEntryView(e);
+  }
   if (!assessor || assessor.erasedAt) return [];
-  const view = toEntryView(e);
   const tz = assessor.timezone ?? defaultTimeZone;
   switch (event) {
     case 'created':
       return [{
-        dedupeKey: `entry:${e.id}:root`,
+        dedupeKey: `entry:${entryId}:root`,
         recipientId: assessor.id,
         kind: 'entry_for_assessor',
         payload: {
           message: assessorEntryMessage(view, tz, { open: true }),
           purpose: 'entry_root',
-          entryId: e.id,
+          entryId,
           ...(assessor.workspace.assessorChannelId ? { conversationId: assessor.workspace.assessorChannelId } : {}),
         },
       }];

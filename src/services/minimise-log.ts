@@ -36,6 +36,9 @@ export async function logEvidenceChecked(
   ctx: ServiceContext,
   input: { actor: ActorRef; text: string; idempotencyKey: string; source: 'slack' | 'teams' | 'cli' },
 ): Promise<LogOutcome> {
+  // Nothing that looks like personal data (the usual case): straight to recording, which identifies
+  // the learner and replays a retry itself — no look-ups twice on the busiest path.
+  if (detectPersonalData(input.text).length === 0) return { kind: 'recorded', result: await recordEvidence(ctx, { ...input }) };
   const { person, enrolment } = await identifyLearner(ctx, input.actor);
   // A retry of a log already stored (perhaps after a choice) replays it.
   const stored = await ctx.db.entry.findUnique({ where: { idempotencyKey: input.idempotencyKey }, select: { id: true } });

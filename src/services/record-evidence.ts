@@ -122,9 +122,11 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
   if (!enrolment.assessorId) warnings.push('You have no assessor on the roster yet, so nobody has been asked to assess this. Ask your training provider.');
 
   const entryId = crypto.randomUUID();
+  // The stored entry as the learner sees it, built from what was just written (no read-back).
+  let view!: EntryView;
   try {
     await ctx.db.$transaction(async (tx) => {
-      await tx.entry.create({
+      const row = await tx.entry.create({
         data: {
           id: entryId,
           learnerId: person.id,
@@ -145,15 +147,15 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
           events: { create: { actorId: person.id, action: 'created', toStatus: 'pending' } },
         },
       });
+      view = toEntryView({
+        ...row, criteria: criteria.map((c) => ({ unitRef: c.unitRef, number: c.number })), learner: { name: person.name },
+        enrolment: { qualificationId: enrolment.qualificationId }, contact: contact ? { name: contact.name } : null,
+      });
       // Follow-up and post-placement reminders (sent by the followups job).
       await scheduleEntryReminders(tx, { id: entryId, learnerId: person.id, occurredAt, followUpAt: followUpAt ?? null, placement: draft.placement ?? false }, tz, now);
       if (contact) await tx.contact.update({ where: { id: contact.id }, data: { lastInteractionAt: occurredAt } });
-      await enqueue(tx, await entryNoticeItems(tx, entryId, 'created', ctx.defaultTimeZone));
+      await enqueue(tx, await entryNoticeItems(tx, entryId, 'created', ctx.defaultTimeZone, { view, assessorId: enrolment.assessorId }));
       if (input.notifyLearner) {
-        const view = toEntryView(await tx.entry.findUniqueOrThrow({
-          where: { id: entryId },
-          include: { criteria: true, learner: { select: { name: true } }, enrolment: { select: { qualificationId: true } }, contact: { select: { name: true } } },
-        }));
         await enqueue(tx, {
           dedupeKey: `entry:${entryId}:learner_confirmation`,
           recipientId: person.id,
@@ -169,8 +171,7 @@ export async function recordEvidence(ctx: ServiceContext, input: RecordEvidenceI
   }
   ctx.kickOutbox();
   ctx.log.info({ entryId, learnerId: person.id, criteria: criteria.length, source: input.source }, 'evidence recorded');
-  const entry = await loadEntryView(ctx, entryId);
-  return { entry, duplicate: false, criteria, warnings, confirmation: learnerConfirmation(entry, tz, warnings) };
+  return { entry: view, duplicate: false, criteria, warnings, confirmation: learnerConfirmation(view, tz, warnings) };
 }
 
 async function replay(ctx: ServiceContext, entryId: string, tz: string): Promise<RecordEvidenceResult> {
