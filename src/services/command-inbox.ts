@@ -71,6 +71,7 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
   let pending = 0;
   let closed = false;
   let idle: (() => void)[] = [];
+  let recovering: Promise<unknown> | undefined;
 
   const pump = () => {
     while (running < options.concurrency && queue.length) {
@@ -122,31 +123,16 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
       };
     },
 
-    async recover() {
-      let replayed = 0;
-      let failed = 0;
-      for (const orphan of orphans.splice(0)) {
-        const finished = new Set<string>();
-        const accepted = new Map<string, { input: CommandInput; at: string }>();
-        for (const r of orphan.records as Record_[]) {
-          if (r?.t === 'finished') finished.add(r.key);
-          if (r?.t === 'accepted' && r.input) accepted.set(r.key, { input: r.input, at: r.at });
-        }
-        for (const [key, { input, at }] of accepted) {
-          if (finished.has(key)) continue;
-          const ok = await replay(getCtx(), run, key, input, new Date(at));
-          if (ok) replayed++;
-          else failed++;
-        }
-        rmSync(orphan.path, { force: true });
-      }
-      if (replayed || failed) getCtx().log.warn({ replayed, failed }, 'commands acknowledged before a restart were done now');
-      return { replayed, failed };
+    recover() {
+      const replaying = replayOrphans();
+      recovering = replaying.catch(() => undefined);
+      return replaying;
     },
 
-    drain(timeoutMs = 20_000) {
-      if (pending === 0) return Promise.resolve();
-      return new Promise<void>((resolve) => {
+    async drain(timeoutMs = 20_000) {
+      await recovering; // a replay under way finishes before the database closes
+      if (pending === 0) return;
+      await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
         idle.push(() => {
           clearTimeout(timer);
@@ -162,6 +148,28 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
       journal.close({ remove: pending === 0 });
     },
   };
+
+  async function replayOrphans(): Promise<{ replayed: number; failed: number }> {
+    let replayed = 0;
+    let failed = 0;
+    for (const orphan of orphans.splice(0)) {
+      const finished = new Set<string>();
+      const accepted = new Map<string, { input: CommandInput; at: string }>();
+      for (const r of orphan.records as Record_[]) {
+        if (r?.t === 'finished') finished.add(r.key);
+        if (r?.t === 'accepted' && r.input) accepted.set(r.key, { input: r.input, at: r.at });
+      }
+      for (const [key, { input, at }] of accepted) {
+        if (finished.has(key)) continue;
+        const ok = await replay(getCtx(), run, key, input, new Date(at));
+        if (ok) replayed++;
+        else failed++;
+      }
+      rmSync(orphan.path, { force: true });
+    }
+    if (replayed || failed) getCtx().log.warn({ replayed, failed }, 'commands acknowledged before a restart were done now');
+    return { replayed, failed };
+  }
 }
 
 /** Does one command from a dead process's journal and sends its answer as a direct message. */
