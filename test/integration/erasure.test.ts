@@ -74,10 +74,11 @@ describe.each(BACKENDS)('forget: erasing a contact everywhere (%s)', (backend) =
     const kept = await handleContactAction(t.ctx, { actor: PEOPLE.learner, requestId: 'k1', source: 'slack', actionId: 'log.keep', value: key as string });
     expect(kept.kind === 'message' && messageText(kept.message)).toContain('Evidence recorded');
     linked = (await t.db.prisma.entry.findFirstOrThrow({ where: { contact: { name: NAME } } })).id;
-    // Unlinked evidence naming them in full, with the phone in the outcome; a confirmation DM to the learner.
+    // Unlinked evidence naming them in full, with the phone in the outcome (the learner ticked "keep
+    // personal details as written" on the form); a confirmation DM to the learner.
     const r = await recordEvidence(t.ctx, {
       actor: PEOPLE.learner, idempotencyKey: 'u1', source: 'slack', notifyLearner: true,
-      draft: { summary: `Met ${NAME} at the REC event and talked about temp work`, outcome: 'He will call back from +44 7700 900123', tags: [{ unit: 'U7', number: '1.1', raw: '#U7:1.1' }] },
+      draft: { summary: `Met ${NAME} at the REC event and talked about temp work`, outcome: 'He will call back from +44 7700 900123', tags: [{ unit: 'U7', number: '1.1', raw: '#U7:1.1' }], keepPersonalData: true },
     });
     unlinked = r.entry.id;
     // A log held for a choice never made, with the phone in it.
