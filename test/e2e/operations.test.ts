@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/database.ts';
 import { startApp, type App } from '../../src/main.ts';
 import { quietLogger, ROSTER_CSV, PEOPLE } from '../helpers/context.ts';
+import { payloads, signSlackRequest, startBot, startFakeSlackApi, TEST_SIGNING_SECRET } from '../helpers/slack-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -91,6 +93,43 @@ describe('GET /metrics and shutdown of the running bot', () => {
 });
 
 describe('graceful shutdown', () => {
+  it('lets a request in flight finish: a log whose body is still arriving when close() is called is acknowledged and stored', async () => {
+    const api = await startFakeSlackApi();
+    const bot = await startBot({ api });
+    const p = payloads.slashCommand({ user: PEOPLE.learner, text: 'log Arrived during the shutdown, called a client back #U7:2.1', responseUrl: api.responseUrl() });
+    const half = Math.floor(p.body.length / 2);
+    const arrived = new Promise((resolve) => bot.app.server.once('request', resolve));
+    let status = 0;
+    const answered = new Promise<void>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: bot.app.port, path: '/slack/events', method: 'POST',
+        headers: { 'content-type': p.contentType, 'content-length': Buffer.byteLength(p.body), ...signSlackRequest(TEST_SIGNING_SECRET, p.body) } }, (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      req.on('error', reject);
+      req.write(p.body.slice(0, half));
+      // The rest once the shutdown has begun.
+      void arrived.then(() => {
+        const closing = bot.app.close();
+        setImmediate(() => req.end(p.body.slice(half)));
+        return closing;
+      });
+    });
+    await answered;
+    expect(status).toBe(200);
+    await bot.app.close(); // resolves once everything has finished
+    expect(bot.app.server.listening).toBe(false);
+    const db = await openDatabase({ dataDir: bot.dataDir });
+    try {
+      expect(await db.prisma.entry.count({ where: { summary: { startsWith: 'Arrived during the shutdown' } } })).toBe(1);
+    } finally {
+      await db.close();
+      await api.close();
+      rmSync(bot.dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 0 on SIGTERM and releases the embedded database for the next start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evidence-sigterm-'));
     const env = { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', DATABASE_URL: '' };
