@@ -20,6 +20,7 @@ import { VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission } from './for
 import { threadReply } from './listeners/thread-reply.ts';
 import type { SlackDeps } from './listeners/shared.ts';
 import { boltLogger } from './logger.ts';
+import { measureRequests } from './metrics.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -55,6 +56,7 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
 
   const chat = createSlackChatPort(app.client);
   const deps: SlackDeps = { services, log: slog, chat };
+  app.use(measureRequests); // GET /metrics: requests and their duration by kind
   app.command(/^\/evidence/, evidenceCommand(deps));
   for (const form of SLACK_FORMS) app.view({ callback_id: form.callbackId, type: 'view_submission' }, form.submit(deps));
   app.options({ type: 'block_suggestion', action_id: CRITERIA_ACTION_ID }, criteriaOptions(deps));

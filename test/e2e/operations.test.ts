@@ -92,10 +92,38 @@ describe('GET /metrics and shutdown of the running bot', () => {
   });
 });
 
-describe('graceful shutdown', () => {
+describe('with Slack on: metrics by kind, and a shutdown with a request in flight', () => {
+  let api: Awaited<ReturnType<typeof startFakeSlackApi>>;
+  let bot: Awaited<ReturnType<typeof startBot>>;
+  beforeAll(async () => {
+    api = await startFakeSlackApi();
+    bot = await startBot({ api });
+  });
+  afterAll(async () => {
+    await bot?.app.close();
+    await api?.close();
+    if (bot) rmSync(bot.dataDir, { recursive: true, force: true });
+  });
+
+  it('counts Slack requests by kind in GET /metrics', async () => {
+    await bot.command('progress', { user: PEOPLE.learner });
+    await bot.suggest({ user: PEOPLE.learner, actionId: 'criteria', value: 'U7' });
+    await bot.openHome(PEOPLE.learner);
+    await api.waitFor('views.publish');
+    // The App Home listener finishes just after its views.publish: wait for it to be counted.
+    const scrape = async () => (await fetch(`${bot.url}/metrics`)).text();
+    let text = await scrape();
+    for (let i = 0; i < 100 && !sample(text, 'evidence_chat_request_duration_seconds_count', { kind: 'event' }); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      text = await scrape();
+    }
+    for (const kind of ['command', 'options', 'event']) {
+      expect(sample(text, 'evidence_chat_request_duration_seconds_count', { platform: 'slack', kind, outcome: 'ok' }), kind).toBeGreaterThanOrEqual(1);
+    }
+    expect(sample(text, 'evidence_http_request_duration_seconds_count', { route: '/slack/events', status: '2xx' })).toBeGreaterThanOrEqual(3);
+  });
+
   it('lets a request in flight finish: a log whose body is still arriving when close() is called is acknowledged and stored', async () => {
-    const api = await startFakeSlackApi();
-    const bot = await startBot({ api });
     const p = payloads.slashCommand({ user: PEOPLE.learner, text: 'log Arrived during the shutdown, called a client back #U7:2.1', responseUrl: api.responseUrl() });
     const half = Math.floor(p.body.length / 2);
     const arrived = new Promise((resolve) => bot.app.server.once('request', resolve));
@@ -125,10 +153,11 @@ describe('graceful shutdown', () => {
       expect(await db.prisma.entry.count({ where: { summary: { startsWith: 'Arrived during the shutdown' } } })).toBe(1);
     } finally {
       await db.close();
-      await api.close();
-      rmSync(bot.dataDir, { recursive: true, force: true });
     }
   });
+});
+
+describe('graceful shutdown of the process', () => {
 
   it('exits 0 on SIGTERM and releases the embedded database for the next start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evidence-sigterm-'));
