@@ -4,6 +4,7 @@
 // weekly digest for 5,000 learners with 50 entries each. Not part of `npm test`:
 //   npx tsx bench/jobs.ts                 (all sizes)
 //   npx tsx bench/jobs.ts 1000 5000       (nudge sizes only; the digest run is skipped with --no-digest)
+//   npx tsx bench/jobs.ts --no-nudges     (the digest run only)
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { allCriteria, DEFAULT_QUALIFICATION_ID, getQualification } from '../src/catalogue/catalogue.ts';
@@ -140,7 +141,8 @@ async function digestBench(learners: number, entries: number) {
 async function main() {
   const args = process.argv.slice(2);
   const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
-  const nudgeSizes = sizes.length ? sizes : [1_000, 5_000, 20_000, 100_000];
+  // --no-nudges: the digest run alone (npm run bench runs each part in a process of its own).
+  const nudgeSizes = args.includes('--no-nudges') ? [] : sizes.length ? sizes : [1_000, 5_000, 20_000, 100_000];
   const backend = process.env.BENCH_DATABASE_URL ? 'postgresql' : 'pglite';
   process.stdout.write(`backend: ${backend}\n`);
   for (const n of nudgeSizes) process.stdout.write(`${JSON.stringify(await nudgeBench(n, false))}\n`);

@@ -179,7 +179,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
  */
 function openCommandInbox(core: Core): CommandInbox | undefined {
   try {
-    const inbox = createCommandInbox(() => core.ctx, { dir: resolve(core.config.dataDir, 'inbox'), concurrency: core.db.kind === 'pglite' ? 1 : 4 });
+    const inbox = createCommandInbox(() => core.ctx, { dir: resolve(core.config.dataDir, 'inbox'), concurrency: core.db.kind === 'pglite' ? 1 : 2 });
     core.ctx.commandInbox = inbox;
     return inbox;
   } catch (err) {
