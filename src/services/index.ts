@@ -37,6 +37,13 @@ import { getWitnessOptions } from './get-witness-options.ts';
 import { getEntryHistory } from './get-entry-history.ts';
 import { handleVerificationAction } from './verification-actions.ts';
 import { openVerificationForm, submitVerificationForm } from './verification-forms.ts';
+import { addContact } from './add-contact.ts';
+import { listContacts, listDueReviews } from './list-contacts.ts';
+import { recordReview } from './record-review.ts';
+import { handleContactAction, isContactAction, submitContactForm, submitReviewForm } from './contact-commands.ts';
+import { confirmForget, eraseContact, findContactsForErasure, requestForget } from './erase-contact.ts';
+import { subjectAccess } from './subject-access.ts';
+import { applyRetention } from './apply-retention.ts';
 
 type Bound<F> = F extends (ctx: ServiceContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 const bind = <F extends (ctx: ServiceContext, ...args: never[]) => unknown>(ctx: ServiceContext, f: F) =>
@@ -95,6 +102,21 @@ export function createServices(ctx: ServiceContext) {
     handleVerificationAction: bind(ctx, handleVerificationAction),
     openVerificationForm: bind(ctx, openVerificationForm),
     submitVerificationForm: bind(ctx, submitVerificationForm),
+    // Contact register, relationship reviews, personal data (GDPR): buttons with isContactAction(id) go to handleContactAction.
+    addContact: bind(ctx, addContact),
+    listContacts: bind(ctx, listContacts),
+    listDueReviews: bind(ctx, listDueReviews),
+    recordReview: bind(ctx, recordReview),
+    isContactAction,
+    handleContactAction: bind(ctx, handleContactAction),
+    submitContactForm: bind(ctx, submitContactForm),
+    submitReviewForm: bind(ctx, submitReviewForm),
+    requestForget: bind(ctx, requestForget),
+    confirmForget: bind(ctx, confirmForget),
+    eraseContact: bind(ctx, eraseContact),
+    findContactsForErasure: bind(ctx, findContactsForErasure),
+    subjectAccess: bind(ctx, subjectAccess),
+    applyRetention: bind(ctx, applyRetention),
   };
 }
 
