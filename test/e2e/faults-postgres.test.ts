@@ -43,7 +43,7 @@ async function scratchDatabase(): Promise<{ url: string; drop(): Promise<void> }
   return { url, drop: () => admin(ADMIN_URL!, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined) };
 }
 
-async function until(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+async function until(what: string, done: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -172,5 +172,5 @@ describe.runIf(ADMIN_URL)('faults on PostgreSQL', () => {
       await slack.close();
       await scratch.drop();
     }
-  });
+  }, 180_000);
 });
