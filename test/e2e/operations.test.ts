@@ -6,10 +6,11 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { startApp, type App } from '../../src/main.ts';
 import { quietLogger, ROSTER_CSV, PEOPLE } from '../helpers/context.ts';
+import { migratedDataDir } from '../helpers/data-dir.ts';
 import { payloads, signSlackRequest, startBot, startFakeSlackApi, TEST_SIGNING_SECRET } from '../helpers/slack-harness.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -30,7 +31,7 @@ describe('GET /metrics and shutdown of the running bot', () => {
   let app: App;
   let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'evidence-metrics-'));
+    dir = migratedDataDir('evidence-metrics-');
     app = await startApp({ env: { PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
     await app.services.importRoster({ csv: ROSTER_CSV });
   });
@@ -160,9 +161,13 @@ describe('with Slack on: metrics by kind, and a shutdown with a request in fligh
 describe('graceful shutdown of the process', () => {
 
   it('exits 0 on SIGTERM and releases the embedded database for the next start', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evidence-sigterm-'));
+    const dir = migratedDataDir('evidence-sigterm-');
     const env = { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', DATABASE_URL: '' };
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    });
     let out = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (c) => {
@@ -180,6 +185,5 @@ describe('graceful shutdown of the process', () => {
     expect(out).toContain('"msg":"stopped"');
     // The database lock is released, so the next start (or a CLI run) can open it.
     expect(existsSync(join(dir, 'bot.pid'))).toBe(false);
-    rmSync(dir, { recursive: true, force: true });
   });
 });
