@@ -6,8 +6,10 @@ import type { ChatMessage, MessageBlock } from '../ports/message.ts';
 import { STATUS_LABEL, type EntryView } from './entry-card.ts';
 import { progressMessage } from './progress-view.ts';
 
-/** The "Log evidence" button: opens the logging form (the same action as on check-in nudges). */
-export const LOG_EVIDENCE_ACTION = 'evidence.open_form';
+// The "Log evidence" button is the same action as on check-in nudges.
+import { LOG_EVIDENCE_ACTION } from './nudge.ts';
+
+export { LOG_EVIDENCE_ACTION };
 
 const short = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
