@@ -13,7 +13,7 @@ import { runCliCommand } from './cli/commands.ts';
 import { serveControlSocket } from './cli/control-socket.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
-import { openDatabase, type Database } from './db/database.ts';
+import { openDatabase, openRemoteDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { metricsRoute } from './http/metrics-route.ts';
 import { closeGracefully, createHttpServer, type ReadinessCheck } from './http/server.ts';
@@ -24,7 +24,10 @@ import type { ServiceContext } from './services/context.ts';
 import type { ChatPorts } from './services/deliver-outbox.ts';
 import { createServices, type Services } from './services/index.ts';
 import { createCommandInbox, type CommandInbox } from './services/command-inbox.ts';
+import type { CommandInput } from './services/handle-command.ts';
 import { getOutboxDepth } from './services/outbox-depth.ts';
+import type { Platform } from './ports/chat.ts';
+import { startWorkerThread, type WorkerThread } from './worker/worker-client.ts';
 
 export interface Core {
   config: Config;
@@ -35,6 +38,8 @@ export interface Core {
   ports: ChatPorts;
   edges: PlatformEdge[];
   outbox: OutboxWorker;
+  /** The running bot's worker thread (writes, outbox, jobs); absent for the CLI and tests' cores. */
+  worker?: WorkerThread;
   migrated: boolean;
   close(): Promise<void>;
 }
@@ -45,6 +50,11 @@ export interface CoreOptions {
   clock?: Clock;
   /** The embedded database's lock, already taken by the caller. */
   lock?: DataDirLock;
+  /**
+   * Do acknowledged writes, outbox sends and jobs on a worker thread started with this
+   * environment (src/worker/), so the main thread only answers requests. startApp sets it.
+   */
+  workerEnv?: NodeJS.ProcessEnv;
 }
 
 export class DataDirBusyError extends Error {
@@ -62,17 +72,33 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
     if (!r.ok) throw new DataDirBusyError(r.heldBy, config.dataDir);
     lock = r.lock;
   }
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const ports: ChatPorts = {};
+  let worker: WorkerThread | undefined;
+  let db: Database;
   try {
-    const applied = await applyMigrations(db);
+    let applied: string[];
+    if (options.workerEnv) {
+      // The worker opens and migrates the database; on PGlite it owns it and we query through it.
+      const platforms: Platform[] = config.slack.enabled ? ['teams', 'slack'] : ['teams'];
+      worker = await startWorkerThread({ env: options.workerEnv, log, ports, platforms });
+      applied = worker.started.applied;
+      db = worker.started.kind === 'pglite'
+        ? await openRemoteDatabase(worker.rpc, worker.started.location)
+        : await openDatabase({ url: config.databaseUrl });
+    } else {
+      db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+      applied = await applyMigrations(db).catch(async (err) => {
+        await db.close().catch(() => {});
+        throw err;
+      });
+    }
     log.info({ database: db.kind, location: db.location, applied }, applied.length ? 'migrations applied' : 'database is up to date');
   } catch (err) {
-    await db.close().catch(() => {});
+    await worker?.close().catch(() => {});
     lock?.release();
     throw err;
   }
 
-  const ports: ChatPorts = {};
   const ctx: ServiceContext = {
     db: db.prisma,
     clock: options.clock ?? systemClock,
@@ -81,7 +107,9 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
     kickOutbox: () => outbox.kick(),
     exportDir: resolve(config.dataDir, 'exports'),
   };
-  const outbox = createOutboxWorker(() => ctx, ports);
+  const outbox: OutboxWorker = worker
+    ? { kick: worker.kickOutbox, drain: worker.drainOutbox, stop: () => {} }
+    : createOutboxWorker(() => ctx, ports);
   const services = createServices(ctx);
   const edges: PlatformEdge[] = [];
   // Teams: with it switched off this edge only answers 401 on /api/messages (the endpoint is in the contract).
@@ -90,7 +118,7 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
   for (const edge of edges) ports[edge.name] = edge.chat;
 
   return {
-    config, log, db, ctx, services, ports, edges, outbox, migrated: true,
+    config, log, db, ctx, services, ports, edges, outbox, worker, migrated: true,
     async close() {
       // Adapters first (they finish work still running after an acknowledgement, which may
       // enqueue messages), then the outbox pass under way, then the database.
@@ -98,6 +126,7 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
       outbox.stop();
       await outbox.drain();
       await db.close();
+      await worker?.close();
       lock?.release();
     },
   };
@@ -118,9 +147,11 @@ export interface StartOptions {
 }
 
 export async function startApp(options: StartOptions = {}): Promise<App> {
-  const config = loadConfig(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
   const log = options.logger ?? createLogger(config.logLevel);
-  const core = await buildCore({ config, log, clock: options.clock });
+  // A fake clock (tests) cannot cross into a worker thread: such a core runs on this thread.
+  const core = await buildCore({ config, log, clock: options.clock, workerEnv: options.clock ? undefined : env });
   const { edges, db, outbox } = core;
   logPlatforms(log, config);
   const inbox = openCommandInbox(core);
@@ -129,7 +160,11 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     { name: 'database', check: async () => ({ ok: core.migrated && (await db.ping()) }) },
     ...edges.flatMap((e) => e.readiness),
   ];
-  const routes = [...edges.flatMap((e) => e.routes), metricsRoute({ outboxDepth: () => getOutboxDepth(core.ctx) })];
+  const worker = core.worker;
+  const routes = [
+    ...edges.flatMap((e) => e.routes),
+    metricsRoute({ outboxDepth: () => getOutboxDepth(core.ctx), ...(worker ? { otherThreads: async () => [await worker.metrics()] } : {}) }),
+  ];
   const server = createHttpServer({ log, routes, readiness });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
@@ -138,7 +173,15 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   await Promise.all(edges.map((e) => e.start()));
-  const scheduler: Scheduler | undefined = options.scheduler === false ? undefined : startScheduler(JOBS, { ctx: core.ctx, ports: core.ports });
+  let scheduler: Scheduler | undefined;
+  if (options.scheduler !== false) {
+    if (worker) {
+      await worker.startScheduler();
+      scheduler = { stop: () => worker.stopScheduler() };
+    } else {
+      scheduler = startScheduler(JOBS, { ctx: core.ctx, ports: core.ports });
+    }
+  }
   // On the embedded database the CLI cannot open it while we run: it sends its verbs here instead.
   let control: NetServer | undefined;
   if (!config.databaseUrl) {
@@ -179,7 +222,12 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
  */
 function openCommandInbox(core: Core): CommandInbox | undefined {
   try {
-    const inbox = createCommandInbox(() => core.ctx, { dir: resolve(core.config.dataDir, 'inbox'), concurrency: core.db.kind === 'pglite' ? 1 : 2 });
+    const worker = core.worker;
+    const inbox = createCommandInbox(() => core.ctx, {
+      dir: resolve(core.config.dataDir, 'inbox'),
+      concurrency: core.db.kind === 'pglite' ? 1 : 2,
+      ...(worker ? { run: (_ctx: ServiceContext, input: CommandInput) => worker.runCommand(input) } : {}),
+    });
     core.ctx.commandInbox = inbox;
     return inbox;
   } catch (err) {
@@ -199,7 +247,23 @@ function logPlatforms(log: Logger, config: Config) {
 }
 
 async function main() {
-  let app: App;
+  let app: App | undefined;
+  // Listening for signals from the first moment: one that arrives while the bot is still starting
+  // (a deploy rolled back at once) stops it as soon as it has started, cleanly.
+  let stopping: string | undefined;
+  const stop = (signal: string) => {
+    stopping ??= signal;
+    if (!app) return;
+    app.log.info({ signal }, 'signal received');
+    const force = setTimeout(() => process.exit(1), 25_000);
+    force.unref();
+    app.close().then(() => process.exit(0), (err) => {
+      app!.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   try {
     app = await startApp();
   } catch (err) {
@@ -214,17 +278,7 @@ async function main() {
     createLogger().fatal({ err }, 'start-up failed');
     process.exit(1);
   }
-  const stop = (signal: string) => {
-    app.log.info({ signal }, 'signal received');
-    const force = setTimeout(() => process.exit(1), 25_000);
-    force.unref();
-    app.close().then(() => process.exit(0), (err) => {
-      app.log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  if (stopping) stop(stopping);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main();

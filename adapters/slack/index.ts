@@ -2,7 +2,7 @@
 // Socket Mode (SLACK_APP_TOKEN, for development without a public URL). It registers the listeners,
 // provides the ChatPort the outbox posts through, and reports readiness. A bad token is one log
 // line and a failing readiness check, never a crash.
-import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../../src/config/config.ts';
 import { sendJson, type Route } from '../../src/http/server.ts';
 import type { Logger } from '../../src/lib/logger.ts';
@@ -10,7 +10,7 @@ import type { PlatformEdge } from '../../src/ports/edge.ts';
 import type { Services } from '../../src/services/index.ts';
 import { blockActions } from './actions/index.ts';
 import { CRITERIA_ACTION_ID } from './block-kit/log-modal.ts';
-import { createSlackChatPort } from './chat-port.ts';
+import { createSlackChatPort, type SlackChatPort } from './chat-port.ts';
 import { slackErrorCode } from './errors.ts';
 import { appHomeOpened } from './listeners/app-home.ts';
 import { evidenceCommand } from './listeners/command.ts';
@@ -35,6 +35,16 @@ const START_RETRY_MS = [5_000, 15_000, 60_000, 300_000];
  */
 export function webClientOptions(apiUrl: string, timeoutMs = 10_000) {
   return { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs };
+}
+
+/**
+ * The Slack chat port on its own, with a Web API client of its own: for the worker thread, which
+ * sends the outbox's messages but receives nothing (src/worker/).
+ */
+export function createSlackSender(config: Config['slack'], log: Logger): SlackChatPort {
+  if (!config.botToken) throw new Error('createSlackSender needs SLACK_BOT_TOKEN');
+  const logger = boltLogger(log.child({ platform: 'slack' }));
+  return createSlackChatPort(new webApi.WebClient(config.botToken, { ...webClientOptions(config.apiUrl), logger }));
 }
 
 export function createSlackAdapter(config: Config['slack'], services: Services, log: Logger): PlatformEdge {

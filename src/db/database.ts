@@ -7,7 +7,9 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Rpc } from '../worker/rpc.ts';
 import { PrismaClient } from './generated/client.ts';
+import { remoteAdapterFactory } from './remote-adapter.ts';
 
 export type Db = PrismaClient;
 
@@ -43,6 +45,23 @@ export interface OpenDatabaseOptions {
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   if (options.url) return openPostgres(options.url, options.schema);
   return openPGlite(options.dataDir ?? './data', options.loadDataDir);
+}
+
+/**
+ * The main thread's view of the embedded database the worker thread owns (src/worker/): a Prisma
+ * client whose queries run there. Migrations, dumps and closing are the owner's.
+ */
+export async function openRemoteDatabase(rpc: Rpc, location: string): Promise<Database> {
+  const adapterFactory = await remoteAdapterFactory(rpc);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    kind: 'pglite',
+    migrationAdapterFactory: { ...adapterFactory, connectToShadowDb: () => Promise.reject(new Error('no shadow database from this thread')) },
+    location,
+    ping: () => ping(prisma),
+    close: () => prisma.$disconnect(),
+  };
 }
 
 async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database> {

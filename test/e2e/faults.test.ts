@@ -41,6 +41,9 @@ describe('the database goes away under the running bot (embedded)', () => {
     const dataDir = bot.dataDir;
     try {
       expect((await bot.get('/readyz')).status).toBe(200);
+      // The embedded database lives in the worker thread (src/worker/): close it there, and the
+      // main thread's connection to it.
+      await bot.app.worker!.rpc.call('close');
       await bot.app.db.close();
 
       const res = await bot.command('log Sourced two candidates for the Leeds warehouse role #U7:2.1', { user: PEOPLE.learner });

@@ -1,0 +1,149 @@
+// The bot's worker thread: where acknowledged writes are done, the outbox is delivered and the
+// scheduled jobs run, so that none of that work holds the main thread, which answers Slack and
+// Teams (their 3-second acknowledgements). It owns the embedded database (the main thread's
+// queries come here, src/db/remote-adapter.ts) or its own PostgreSQL pool. It sends Slack messages
+// with a Web API client of its own, Teams messages through the main thread's adapter. Started by
+// src/worker/worker-client.ts.
+import { setPriority } from 'node:os';
+import { resolve } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { createOutboxWorker, type OutboxWorker } from '../../jobs/outbox.ts';
+import { JOBS } from '../../jobs/registry.ts';
+import { startScheduler, type Scheduler } from '../../jobs/scheduler.ts';
+import type { SlackChatPort } from '../../adapters/slack/chat-port.ts';
+import { createSlackSender } from '../../adapters/slack/index.ts';
+import { loadConfig } from '../config/config.ts';
+import { openDatabase, type Database } from '../db/database.ts';
+import { applyMigrations } from '../db/migrate.ts';
+import { driverAdapterHandlers } from '../db/remote-adapter.ts';
+import { createLogger } from '../lib/logger.ts';
+import { threadMetrics } from '../lib/metrics.ts';
+import type { ChatPort, Platform } from '../ports/chat.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { ServiceContext } from '../services/context.ts';
+import type { ChatPorts } from '../services/deliver-outbox.ts';
+import { handleCommand, type CommandInput, type CommandResult } from '../services/handle-command.ts';
+import { createRpc, type Handlers } from './rpc.ts';
+
+export interface WorkerData {
+  env: NodeJS.ProcessEnv;
+  logLevel: string;
+}
+
+export interface WorkerStartOptions {
+  /** The platforms whose chat adapters the main thread runs (messages are sent through them). */
+  platforms: Platform[];
+}
+
+export interface WorkerStarted {
+  kind: Database['kind'];
+  location: string;
+  applied: string[];
+}
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const config = loadConfig(data.env);
+// Our lines go to the main thread's logger (one stream per process, at its level).
+const log = createLogger(data.logLevel, { write: (line: string) => port.postMessage({ logLine: line }) }).child({ thread: 'worker' });
+lowerThisThreadsPriority();
+
+let db: Database | undefined;
+let ctx: ServiceContext | undefined;
+let outbox: OutboxWorker | undefined;
+let scheduler: Scheduler | undefined;
+let dbHandlers: Handlers = {};
+let slack: SlackChatPort | undefined;
+const ports: ChatPorts = {};
+const ready = () => {
+  if (!ctx || !outbox) throw new Error('the worker thread has not started');
+  return { ctx, outbox };
+};
+
+const rpc = createRpc(port, {
+  async start(options: WorkerStartOptions): Promise<WorkerStarted> {
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    let applied: string[];
+    try {
+      applied = await applyMigrations(db);
+    } catch (err) {
+      await db.close().catch(() => {});
+      throw err;
+    }
+    const c: ServiceContext = {
+      db: db.prisma,
+      clock: systemClock,
+      log,
+      defaultTimeZone: config.defaultTimeZone,
+      kickOutbox: () => outbox?.kick(),
+      exportDir: resolve(config.dataDir, 'exports'),
+    };
+    ctx = c;
+    // Slack is sent from here with a Web API client of our own; Teams through the main thread's adapter.
+    for (const platform of options.platforms) ports[platform] = remoteChatPort(platform);
+    if (options.platforms.includes('slack') && config.slack.botToken) ports.slack = slack = createSlackSender(config.slack, log);
+    outbox = createOutboxWorker(() => c, ports);
+    // The embedded database has one owner: the main thread's queries are served from here.
+    if (db.kind === 'pglite') dbHandlers = driverAdapterHandlers(db.migrationAdapterFactory);
+    return { kind: db.kind, location: db.location, applied };
+  },
+  command: async (input: CommandInput): Promise<CommandResult> => {
+    const result = await handleCommand(ready().ctx, input);
+    // A Slack command's answer is posted from here; if that fails the main thread tries again.
+    if (input.responseUrl && result.kind === 'message' && slack) {
+      try {
+        await slack.respond(input.responseUrl, result.message);
+        return { kind: 'answered' };
+      } catch (err) {
+        log.warn({ err }, 'could not answer a command through its response_url; the main thread will try');
+      }
+    }
+    return result;
+  },
+  'outbox.kick': () => ready().outbox.kick(),
+  'outbox.drain': () => ready().outbox.drain(),
+  'scheduler.start': () => {
+    scheduler ??= startScheduler(JOBS, { ctx: ready().ctx, ports });
+  },
+  'scheduler.stop': async () => {
+    await scheduler?.stop();
+    scheduler = undefined;
+  },
+  metrics: () => threadMetrics(),
+  async close() {
+    await scheduler?.stop();
+    outbox?.stop();
+    await outbox?.drain();
+    await db?.close();
+  },
+  // Served once the database is open (PGlite only).
+  ...Object.fromEntries(['db.info', 'db.queryRaw', 'db.executeRaw', 'db.executeScript', 'db.begin', 'db.tx.queryRaw', 'db.tx.executeRaw', 'db.tx.commit', 'db.tx.rollback']
+    .map((op) => [op, (...args: unknown[]) => {
+      const h = dbHandlers[op];
+      if (!h) throw new Error('the embedded database is not open in this thread');
+      return h(...args);
+    }])),
+});
+
+function remoteChatPort(platform: Platform): ChatPort {
+  return {
+    platform,
+    send: (to, message, options) => rpc.call('chat.send', platform, to, message, options),
+    update: (ref, message) => rpc.call('chat.update', platform, ref, message),
+  };
+}
+
+/**
+ * Acknowledgements first: on Linux a thread has its own nice value, and this one's is lowered to
+ * the least, so when the CPUs are busy the main thread (and the database server) run first and
+ * this thread takes what is left; on an idle machine it runs at full speed. Elsewhere the call
+ * would lower the whole process, so it is left alone.
+ */
+function lowerThisThreadsPriority() {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(0, 19); // 0: the calling thread, on Linux
+  } catch (err) {
+    log.warn({ err }, 'could not lower the worker thread\'s priority');
+  }
+}
