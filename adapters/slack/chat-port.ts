@@ -4,7 +4,8 @@
 import type { webApi } from '@slack/bolt';
 import type { ChatPort, ChatRecipient, PostedRef } from '../../src/ports/chat.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
-import { fallbackText, fitBlocks, paginate, renderBlocks, LIMITS } from './block-kit/message.ts';
+import { TransientChatError } from '../../src/ports/chat.ts';
+import { fallbackText, fitBlocks, paginate, renderBlocks, renderReply, LIMITS } from './block-kit/message.ts';
 import { toChatError } from './errors.ts';
 
 type WebClient = webApi.WebClient;
@@ -12,6 +13,8 @@ type WebClient = webApi.WebClient;
 export interface SlackChatPort extends ChatPort {
   /** The ID of the bot's DM with this user, opening it if need be. */
   openDm(userId: string): Promise<string>;
+  /** Answers a slash command, seen only by its sender, through its response_url (30 minutes, 5 uses). */
+  respond(responseUrl: string, message: ChatMessage): Promise<void>;
 }
 
 export function createSlackChatPort(client: WebClient): SlackChatPort {
@@ -32,6 +35,18 @@ export function createSlackChatPort(client: WebClient): SlackChatPort {
   return {
     platform: 'slack',
     openDm,
+    async respond(responseUrl, message) {
+      const res = await fetch(responseUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', ...renderReply(message) }),
+        signal: AbortSignal.timeout(10_000),
+      }).catch((err: unknown) => {
+        throw new TransientChatError(`response_url could not be reached: ${(err as Error).message}`);
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      if (!res.ok) throw new TransientChatError(`response_url answered ${res.status}`);
+    },
     async send(to: ChatRecipient, message: ChatMessage, options?: { threadOf?: PostedRef; conversationId?: string }): Promise<PostedRef> {
       const channel = options?.threadOf?.conversationId ?? options?.conversationId ?? (await openDm(to.userExternalId));
       const threadTs = options?.threadOf?.messageId;

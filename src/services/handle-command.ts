@@ -23,7 +23,9 @@ export type FormName = 'log' | 'settings' | 'contact' | 'review' | 'forget';
 export type CommandResult =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'form'; form: FormName; prefill?: Record<string, unknown> }
-  | { kind: 'file'; fileName: string; content: string; title: string; message: ChatMessage };
+  | { kind: 'file'; fileName: string; content: string; title: string; message: ChatMessage }
+  /** Already shown to the person: the worker thread posted the message to `responseUrl` itself. */
+  | { kind: 'answered' };
 
 export interface CommandInput {
   actor: ActorRef;
@@ -33,6 +35,11 @@ export interface CommandInput {
   source: 'slack' | 'teams';
   /** Teams: messages may start with "evidence". */
   allowPrefix?: boolean;
+  /**
+   * Slack: the command's response_url. The bot's worker thread (src/worker/) posts the answer to
+   * a journaled command there itself, so the main thread does not spend its time on it.
+   */
+  responseUrl?: string;
 }
 
 const text = (t: string): CommandResult => ({ kind: 'message', message: { fallback: t, blocks: [{ type: 'text', text: t }] } });

@@ -40,7 +40,7 @@ beforeEach(() => {
   deps = {
     services: services as unknown as Services,
     log: createLogger('info', sink),
-    chat: { platform: 'slack', send: vi.fn(async () => ({ conversationId: 'D0LEARN1', messageId: '1.1' })), update: vi.fn(), openDm: vi.fn(async () => 'D0LEARN1') },
+    chat: { platform: 'slack', send: vi.fn(async () => ({ conversationId: 'D0LEARN1', messageId: '1.1' })), update: vi.fn(), openDm: vi.fn(async () => 'D0LEARN1'), respond: vi.fn() },
   };
 });
 afterEach(() => {
@@ -62,6 +62,7 @@ describe('/evidence', () => {
     const { ack, respond } = await run('log Called Sam <!channel> #U7:2.1');
     expect(services.handleCommand).toHaveBeenCalledWith({
       actor: { platform: 'slack', workspaceId: 'T0CENTRE', userId: 'U0LEARN1' }, text: 'log Called Sam <!channel> #U7:2.1', requestId: 'trig-1', source: 'slack',
+      responseUrl: 'https://hooks.example/r',
     });
     expect(ack).toHaveBeenCalledTimes(1);
     expect(ack).toHaveBeenCalledWith({ response_type: 'ephemeral', text: 'Recorded: &lt;!channel&gt;', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Recorded: &lt;!channel&gt;' } }] });
@@ -128,11 +129,20 @@ describe('/evidence', () => {
     const running = evidenceCommand(deps)({ command: command('log Called Sam #U7:2.1') as never, ack, respond, client, context: {} as never });
     await vi.waitFor(() => expect(ack).toHaveBeenCalledWith());
     expect(finished).not.toHaveBeenCalled();
+    await running; // the listener is done with the request; the answer follows on its own
     done({ kind: 'message', message: text('Evidence recorded') });
-    await running;
+    await vi.waitFor(() => expect(finished).toHaveBeenCalledTimes(1));
     expect(services.handleCommand).not.toHaveBeenCalled();
     expect(respond).toHaveBeenCalledWith(expect.objectContaining({ response_type: 'ephemeral', text: 'Evidence recorded' }));
-    expect(finished).toHaveBeenCalledTimes(1);
+  });
+
+  it('a write the worker thread has already answered through response_url is not answered again', async () => {
+    const finished = vi.fn();
+    services.acceptCommand!.mockReturnValue({ accepted: true, result: Promise.resolve({ kind: 'answered' }), finished });
+    const { ack, respond } = await run('log Called Sam #U7:2.1');
+    await vi.waitFor(() => expect(finished).toHaveBeenCalledTimes(1));
+    expect(ack).toHaveBeenCalledWith();
+    expect(respond).not.toHaveBeenCalled();
   });
 
   it('a Slack retry of a write is answered in its acknowledgement, not journaled again', async () => {

@@ -33,7 +33,7 @@ beforeEach(() => {
   deps = {
     services: services as unknown as Services,
     log: createLogger('info', sink),
-    chat: { platform: 'slack', send: vi.fn(async () => ({ conversationId: 'D1', messageId: '1.1' })), update: vi.fn(), openDm: vi.fn(async () => 'D1') },
+    chat: { platform: 'slack', send: vi.fn(async () => ({ conversationId: 'D1', messageId: '1.1' })), update: vi.fn(), openDm: vi.fn(async () => 'D1'), respond: vi.fn() },
   };
 });
 afterEach(() => vi.restoreAllMocks());
