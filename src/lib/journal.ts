@@ -10,6 +10,11 @@ import { join } from 'node:path';
 export interface Journal {
   readonly path: string;
   append(record: object): void;
+  /**
+   * A record whose loss in a crash is harmless (it only saves work on replay): written with the
+   * next append(), or within `LAZY_FLUSH_MS`, instead of costing a write of its own now.
+   */
+  appendLazily(record: object): void;
   /** Bytes written since the file was last emptied. */
   size(): number;
   /** Empties the file: call when nothing in it is still pending. */
@@ -17,6 +22,8 @@ export interface Journal {
   /** Closes and removes the file (a clean shutdown with nothing pending). */
   close(options?: { remove?: boolean }): void;
 }
+
+export const LAZY_FLUSH_MS = 100;
 
 const host = () => hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
 
@@ -27,21 +34,45 @@ export function openJournal(dir: string): Journal {
   const fd = openSync(path, 'a', 0o600);
   let bytes = fstatSync(fd).size;
   let open = true;
+  let lazy = '';
+  let flushTimer: NodeJS.Timeout | undefined;
+  const write = (text: string) => {
+    writeSync(fd, text);
+    bytes += Buffer.byteLength(text);
+  };
+  const flush = () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (!lazy || !open) return;
+    const text = lazy;
+    lazy = '';
+    write(text);
+  };
   return {
     path,
     append(record) {
-      const line = `${JSON.stringify(record)}\n`;
-      writeSync(fd, line);
-      bytes += Buffer.byteLength(line);
+      const line = `${lazy}${JSON.stringify(record)}\n`;
+      lazy = '';
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      write(line);
     },
-    size: () => bytes,
+    appendLazily(record) {
+      lazy += `${JSON.stringify(record)}\n`;
+      flushTimer ??= setTimeout(flush, LAZY_FLUSH_MS).unref();
+    },
+    size: () => bytes + Buffer.byteLength(lazy),
     truncate() {
+      clearTimeout(flushTimer);
+      flushTimer = undefined;
+      lazy = '';
       if (!open || bytes === 0) return;
       ftruncateSync(fd, 0);
       bytes = 0;
     },
     close(options = {}) {
       if (!open) return;
+      flush();
       open = false;
       closeSync(fd);
       if (options.remove) rmSync(path, { force: true });

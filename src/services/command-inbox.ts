@@ -58,6 +58,14 @@ export interface CommandInboxOptions {
   concurrency: number;
   /** Defaults to the core's dispatcher. */
   run?: (ctx: ServiceContext, input: CommandInput) => Promise<CommandResult>;
+  /**
+   * Acknowledgements first: while commands keep arriving (one within `quietMs` of the last), the
+   * queued ones wait, so a burst is acknowledged at the speed of the chat framework itself; they
+   * are done in the first quiet moment, and never later than `maxDeferMs` after they arrived.
+   * Defaults: 20 ms and 2 s; 0 does every command at once.
+   */
+  quietMs?: number;
+  maxDeferMs?: number;
 }
 
 export function createCommandInbox(getCtx: () => ServiceContext, options: CommandInboxOptions): CommandInbox {
@@ -65,7 +73,11 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
   // Claim the journals of earlier processes before opening ours (ours may carry a reused PID).
   const orphans = claimOrphans(options.dir);
   const journal: Journal = openJournal(options.dir);
-  const queue: (() => Promise<void>)[] = [];
+  const queue: { at: number; job: () => Promise<void> }[] = [];
+  const quietMs = options.quietMs ?? 20;
+  const maxDeferMs = options.maxDeferMs ?? 2_000;
+  let lastAcceptAt = -Infinity;
+  let wake: NodeJS.Timeout | undefined;
   const open = new Map<string, Promise<CommandResult>>();
   let running = 0;
   let pending = 0;
@@ -75,7 +87,17 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
 
   const pump = () => {
     while (running < options.concurrency && queue.length) {
-      const job = queue.shift()!;
+      const now = performance.now();
+      const busyFor = quietMs - (now - lastAcceptAt);
+      const mayWait = maxDeferMs - (now - queue[0]!.at);
+      if (busyFor > 0 && mayWait > 0) {
+        wake ??= setTimeout(() => {
+          wake = undefined;
+          pump();
+        }, Math.ceil(Math.min(busyFor, mayWait)));
+        return;
+      }
+      const { job } = queue.shift()!;
       running++;
       // A turn of the event loop between commands, so acknowledgements are never queued behind them.
       void job().finally(() => {
@@ -88,7 +110,9 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
   const settleOne = (key: string) => {
     open.delete(key);
     pending--;
-    if (!closed) journal.append({ t: 'finished', key } satisfies Record_);
+    // Lost in a crash (it waits up to 100 ms for a write), the command is replayed: stored once,
+    // by its key, but its answer is sent again as a direct message.
+    if (!closed) journal.appendLazily({ t: 'finished', key } satisfies Record_);
     // Nothing pending: the journal keeps no one's words longer than it must.
     if (pending === 0) {
       if (!closed) journal.truncate();
@@ -105,8 +129,9 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
       if (already) return { accepted: true, result: already, finished: () => {} }; // a retry while the first runs
       journal.append({ t: 'accepted', key, input, at: getCtx().clock.now().toISOString() } satisfies Record_);
       pending++;
+      lastAcceptAt = performance.now();
       const result = new Promise<CommandResult>((resolve, reject) => {
-        queue.push(() => run(getCtx(), input).then(resolve, reject));
+        queue.push({ at: lastAcceptAt, job: () => run(getCtx(), input).then(resolve, reject) });
       });
       open.set(key, result);
       result.catch(() => {}); // the adapter handles it; never an unhandled rejection here
@@ -144,6 +169,7 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
     close() {
       if (closed) return;
       closed = true;
+      clearTimeout(wake);
       // Whatever is still pending stays in the file for the next start to replay.
       journal.close({ remove: pending === 0 });
     },

@@ -71,6 +71,63 @@ describe('command inbox', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('acknowledgements first: a burst waits until the commands stop coming, a stream no longer than maxDeferMs', async () => {
+    fresh();
+    const started: number[] = [];
+    const run = async (): Promise<CommandResult> => {
+      started.push(performance.now());
+      return { kind: 'message', message: { fallback: 'ok', blocks: [] } };
+    };
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1, run, quietMs: 50, maxDeferMs: 150 });
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // A burst of five, 10 ms apart: none is done before the last has arrived.
+    const burst = [];
+    for (let i = 0; i < 5; i++) {
+      burst.push(inbox.accept(logInput(`quiet-${i}`)));
+      await pause(10);
+    }
+    const lastArrived = performance.now();
+    for (const a of burst) if (a.accepted) (await a.result, a.finished());
+    expect(started).toHaveLength(5);
+    expect(Math.min(...started)).toBeGreaterThanOrEqual(lastArrived - 10);
+    // A stream that never pauses for 50 ms: the first commands are done while it still flows.
+    started.length = 0;
+    const stream = [];
+    const streamStart = performance.now();
+    while (performance.now() - streamStart < 600) {
+      stream.push(inbox.accept(logInput(`stream-${stream.length}`)));
+      await pause(5);
+    }
+    const streamEnd = performance.now();
+    for (const a of stream) if (a.accepted) (await a.result, a.finished());
+    expect(started.length).toBe(stream.length);
+    expect(Math.min(...started)).toBeLessThan(streamEnd);
+    inbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes an answered command\'s "finished" line with the next one, or soon after: a crash loses no acknowledged command', async () => {
+    fresh();
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1, quietMs: 0, run: async () => ({ kind: 'message', message: { fallback: 'ok', blocks: [] } }) });
+    const read = () => readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    const first = inbox.accept(logInput('lazy-1'));
+    const second = inbox.accept(logInput('lazy-2')); // still pending, so the journal is not emptied
+    if (!first.accepted || !second.accepted) throw new Error('not accepted');
+    await first.result;
+    first.finished();
+    expect(read()).not.toContain('"t":"finished"'); // not a write of its own
+    const third = inbox.accept(logInput('lazy-3'));
+    const lines = read().trim().split('\n').map((l) => JSON.parse(l) as { t: string; key: string });
+    expect(lines.map((l) => `${l.t} ${l.key}`)).toEqual(['accepted slack:lazy-1', 'accepted slack:lazy-2', 'finished slack:lazy-1', 'accepted slack:lazy-3']);
+    await second.result;
+    second.finished();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(read()).toContain('"finished","key":"slack:lazy-2"');
+    if (third.accepted) (await third.result, third.finished());
+    inbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('replays what a dead process acknowledged and did not finish: stored once, answered by DM', async () => {
     fresh();
     const pid = deadPid();
