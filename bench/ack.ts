@@ -1,8 +1,9 @@
 // `/evidence log` acknowledgement latency and throughput at several concurrencies, for the bot (on
 // PGlite, on PostgreSQL) and for a bare Bolt app that only acknowledges (the framework's floor),
-// each in a child process of its own, driven over loopback with signed requests.
-import { payloads, signSlackRequest, startFakeSlackApi, TEST_SIGNING_SECRET, type FakeSlackApi } from '../test/helpers/slack-harness.ts';
-import { startChild } from './lib/child.ts';
+// each in a child process of its own (the fake Slack API too), driven over loopback with signed
+// requests.
+import { payloads, signSlackRequest, TEST_SIGNING_SECRET } from '../test/helpers/slack-harness.ts';
+import { startChild, type Child } from './lib/child.ts';
 import { benchRoster } from './lib/roster.ts';
 import { runLoad, type LatencyStats } from './lib/stats.ts';
 
@@ -18,6 +19,8 @@ export interface AckRun extends LatencyStats {
   /** The bot: the longest the event loop was held during the run (what an ack may wait behind). */
   loopDelayP99Ms?: number;
   loopDelayMaxMs?: number;
+  /** How many interleaved rounds the medians are of (max is the worst of them all). */
+  rounds?: number;
 }
 
 export interface AckTarget {
@@ -33,53 +36,99 @@ export function requestsFor(concurrency: number, scale = 1): number {
   return Math.round((concurrency === 1 ? 300 : concurrency === 10 ? 1000 : 2000) * scale);
 }
 
-export async function benchAck(targets: AckTarget[], options: { scale?: number; log?: (line: string) => void } = {}): Promise<{ runs: AckRun[]; memory: Record<string, number | undefined> }> {
+/** Medians over the rounds, so one disturbed run (a shared machine) does not decide a figure. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : Math.round(((sorted[mid - 1]! + sorted[mid]!) / 2) * 100) / 100;
+}
+
+/**
+ * Every target runs side by side in its own process, and the measurements are interleaved: round
+ * after round, each concurrency level is measured for each target in turn (the order rotating), and
+ * each figure is the median of its rounds. Slow drift in the machine's load then falls on the floor
+ * and the bot alike, instead of on whichever ran during it.
+ */
+export async function benchAck(targets: AckTarget[], options: { scale?: number; rounds?: number; log?: (line: string) => void } = {}): Promise<{ runs: AckRun[]; memory: Record<string, number | undefined> }> {
   const log = options.log ?? (() => {});
-  const api: FakeSlackApi = await startFakeSlackApi();
+  const rounds = options.rounds ?? 3;
   const roster = benchRoster({ learners: LEARNERS });
-  const runs: AckRun[] = [];
   const memory: Record<string, number | undefined> = {};
+  const api = startChild<{ url: string; origin: string }>('targets/fake-slack.ts');
+  const started: { target: AckTarget; child: Child<{ port: number }>; port: number; isBot: boolean }[] = [];
+  const measured = new Map<string, AckRun[]>();
   try {
+    const { url: apiUrl, origin } = await api.ready;
+    // Started one after another, so no start-up is measured against another's.
     for (const target of targets) {
       const child = startChild<{ port: number }>(target.file, {
-        PORT: '0', SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: api.url,
+        PORT: '0', SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_API_URL: apiUrl,
         BENCH_LEARNERS: String(LEARNERS), ...target.env,
       });
-      try {
-        const { port } = await child.ready;
-        const isBot = target.file === 'targets/bot.ts';
-        let seq = 0;
-        const make = () => {
-          const n = seq++;
-          const user = roster.learners[n % roster.learners.length]!;
-          const p = payloads.slashCommand({ user, text: `log Screened candidate ${n} for the warehouse role by phone #U7:1.1`, responseUrl: api.responseUrl() });
-          return { path: '/slack/events', headers: { 'content-type': p.contentType, ...signSlackRequest(TEST_SIGNING_SECRET, p.body) }, body: p.body };
-        };
-        // Warm-up (JIT, connection pools, caches), not counted.
-        await runLoad({ port, concurrency: 5, requests: 100, make });
-        if (isBot) await child.request({ type: 'settle' });
-        for (const concurrency of CONCURRENCY) {
+      started.push({ target, child, port: 0, isBot: target.file === 'targets/bot.ts' });
+      started.at(-1)!.port = (await child.ready).port;
+    }
+    let seq = 0;
+    const make = () => {
+      const n = seq++;
+      const user = roster.learners[n % roster.learners.length]!;
+      const p = payloads.slashCommand({ user, text: `log Screened candidate ${n} for the warehouse role by phone #U7:1.1`, responseUrl: `${origin}/respond/b${n}` });
+      return { path: '/slack/events', headers: { 'content-type': p.contentType, ...signSlackRequest(TEST_SIGNING_SECRET, p.body) }, body: p.body };
+    };
+    // Warm-up (JIT, connection pools, caches), not counted.
+    for (const s of started) {
+      await runLoad({ port: s.port, concurrency: 5, requests: 100, make });
+      if (s.isBot) await s.child.request({ type: 'settle' });
+    }
+    for (let round = 0; round < rounds; round++) {
+      for (const concurrency of CONCURRENCY) {
+        for (let i = 0; i < started.length; i++) {
+          const { target, child, port, isBot } = started[(i + round) % started.length]!;
           const cpu0 = await child.request<number>({ type: 'cpu' });
           if (isBot) await child.request({ type: 'loopDelay' });
           const t0 = process.hrtime.bigint();
           const r = await runLoad({ port, concurrency, requests: requestsFor(concurrency, options.scale), make });
           const loop = isBot ? await child.request<{ p99Ms: number; maxMs: number }>({ type: 'loopDelay' }) : undefined;
-          // The bot: until every acknowledged log is stored (its work may finish after the acks).
+          // The bot: until every acknowledged log is stored and its messages sent.
           if (isBot) await child.request({ type: 'settle' });
           const doneSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
           const cpuMsPerRequest = Math.round(((await child.request<number>({ type: 'cpu' })) - cpu0) / r.requests * 100) / 100;
-          const donePerSec = isBot ? Math.round((r.requests / doneSeconds) * 10) / 10 : undefined;
           const { samples: _s, failures, ...stats } = r;
-          runs.push({ target: target.name, concurrency, ...stats, cpuMsPerRequest, ...(donePerSec ? { storedPerSec: donePerSec } : {}), ...(loop ? { loopDelayP99Ms: loop.p99Ms, loopDelayMaxMs: loop.maxMs } : {}) });
-          log(`  ${target.name.padEnd(16)} c=${String(concurrency).padEnd(3)} p50 ${stats.p50Ms} ms  p99 ${stats.p99Ms} ms  max ${stats.maxMs} ms  ${stats.throughputPerSec}/s  cpu ${cpuMsPerRequest} ms/req${donePerSec ? `  stored ${donePerSec}/s` : ''}${loop ? `  loop-delay p99 ${loop.p99Ms} max ${loop.maxMs} ms` : ''}${stats.errors ? `  ERRORS ${stats.errors}: ${failures.join(' | ')}` : ''}`);
+          if (stats.errors) log(`  ${target.name} c=${concurrency} round ${round + 1}: ERRORS ${stats.errors}: ${failures.join(' | ')}`);
+          const run: AckRun = {
+            target: target.name, concurrency, ...stats, cpuMsPerRequest,
+            ...(isBot ? { storedPerSec: Math.round((r.requests / doneSeconds) * 10) / 10 } : {}),
+            ...(loop ? { loopDelayP99Ms: loop.p99Ms, loopDelayMaxMs: loop.maxMs } : {}),
+          };
+          const key = `${target.name} ${concurrency}`;
+          measured.set(key, [...(measured.get(key) ?? []), run]);
         }
-      } finally {
-        memory[target.name] = (await child.stop()).maxRssMb;
-        api.reset();
       }
+      log(`  round ${round + 1} of ${rounds} measured`);
     }
   } finally {
-    await api.close();
+    for (const s of started) memory[s.target.name] = (await s.child.stop()).maxRssMb;
+    await api.stop();
+  }
+  const runs: AckRun[] = [];
+  for (const target of targets) {
+    for (const concurrency of CONCURRENCY) {
+      const all = measured.get(`${target.name} ${concurrency}`) ?? [];
+      if (!all.length) continue;
+      const m = (f: (r: AckRun) => number | undefined) => {
+        const v = all.map(f).filter((x): x is number => x !== undefined);
+        return v.length ? median(v) : undefined;
+      };
+      const run: AckRun = {
+        target: target.name, concurrency, requests: all[0]!.requests, errors: all.reduce((n, r) => n + r.errors, 0),
+        p50Ms: m((r) => r.p50Ms)!, p99Ms: m((r) => r.p99Ms)!, maxMs: Math.max(...all.map((r) => r.maxMs)),
+        throughputPerSec: m((r) => r.throughputPerSec)!, cpuMsPerRequest: m((r) => r.cpuMsPerRequest)!,
+        rounds: all.length,
+        ...(all[0]!.storedPerSec !== undefined ? { storedPerSec: m((r) => r.storedPerSec), loopDelayP99Ms: m((r) => r.loopDelayP99Ms), loopDelayMaxMs: Math.max(...all.map((r) => r.loopDelayMaxMs ?? 0)) } : {}),
+      };
+      runs.push(run);
+      log(`  ${target.name.padEnd(16)} c=${String(concurrency).padEnd(3)} p50 ${run.p50Ms} ms  p99 ${run.p99Ms} ms  max ${run.maxMs} ms  ${run.throughputPerSec}/s  cpu ${run.cpuMsPerRequest} ms/req${run.storedPerSec ? `  stored ${run.storedPerSec}/s  loop-delay p99 ${run.loopDelayP99Ms} max ${run.loopDelayMaxMs} ms` : ''}${run.errors ? `  ERRORS ${run.errors}` : ''}`);
+    }
   }
   return { runs, memory };
 }

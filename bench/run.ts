@@ -73,7 +73,7 @@ if (part('ack')) {
       { name: 'bot-pglite', file: 'targets/bot.ts', env: { DATA_DIR: dirs[0]! } },
       ...(scratch ? [{ name: 'bot-postgres', file: 'targets/bot.ts' as const, env: { DATABASE_URL: scratch.url, DATA_DIR: dirs[1]! } }] : []),
     ];
-    const r = await benchAck(targets, { scale: quick ? 0.25 : 0.5, log: say });
+    const r = await benchAck(targets, { scale: quick ? 0.25 : 0.5, rounds: quick ? 1 : 3, log: say });
     const floor = new Map(r.runs.filter((x) => x.target === 'bare-bolt').map((x) => [x.concurrency, x]));
     type Scored = AckRun & { p50xFloor?: number; p99xFloor?: number; throughputxFloor?: number };
     const runs = r.runs.map((x): Scored => {
