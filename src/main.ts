@@ -84,7 +84,8 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
       applied = worker.started.applied;
       db = worker.started.kind === 'pglite'
         ? await openRemoteDatabase(worker.rpc, worker.started.location)
-        : await openDatabase({ url: config.databaseUrl });
+        // The main thread's own queries are the interactive ones (buttons, lists); the writes are the worker's.
+        : await openDatabase({ url: config.databaseUrl, poolSize: 4 });
     } else {
       db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
       applied = await applyMigrations(db).catch(async (err) => {

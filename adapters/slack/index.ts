@@ -2,7 +2,7 @@
 // Socket Mode (SLACK_APP_TOKEN, for development without a public URL). It registers the listeners,
 // provides the ChatPort the outbox posts through, and reports readiness. A bad token is one log
 // line and a failing readiness check, never a crash.
-import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type ViewSubmitAction } from '@slack/bolt';
 import type { Config } from '../../src/config/config.ts';
 import { sendJson, type Route } from '../../src/http/server.ts';
 import type { Logger } from '../../src/lib/logger.ts';
@@ -15,7 +15,7 @@ import { slackErrorCode } from './errors.ts';
 import { appHomeOpened } from './listeners/app-home.ts';
 import { evidenceCommand } from './listeners/command.ts';
 import { criteriaOptions } from './listeners/criteria-options.ts';
-import { SLACK_FORMS } from './forms/index.ts';
+import { SLACK_FORMS, type SlackForm } from './forms/index.ts';
 import { VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission } from './forms/verification-form.ts';
 import { threadReply } from './listeners/thread-reply.ts';
 import type { SlackDeps } from './listeners/shared.ts';
@@ -68,12 +68,23 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
   const deps: SlackDeps = { services, log: slog, chat };
   app.use(measureRequests); // GET /metrics: requests and their duration by kind
   app.command(/^\/evidence/, evidenceCommand(deps));
-  for (const form of SLACK_FORMS) app.view({ callback_id: form.callbackId, type: 'view_submission' }, form.submit(deps));
+  // One listener for every modal, routed on its callback_id: Bolt runs each listener's matchers for
+  // every request, so each one registered costs every slash command a little.
+  const submissions = new Map<string, ReturnType<SlackForm['submit']>>([
+    ...SLACK_FORMS.map((form) => [form.callbackId, form.submit(deps)] as const),
+    // Verification: the feedback / note / statement modals.
+    [VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission(deps)],
+  ]);
+  app.view<ViewSubmitAction>({ type: 'view_submission' }, async (args) => {
+    const submit = submissions.get(args.view.callback_id);
+    if (submit) return submit(args);
+    slog.warn({ callbackId: args.view.callback_id }, 'a form this bot does not know was submitted');
+    await args.ack();
+  });
   app.options({ type: 'block_suggestion', action_id: CRITERIA_ACTION_ID }, criteriaOptions(deps));
   app.action({ type: 'block_actions' }, blockActions(deps));
   app.event('app_home_opened', appHomeOpened(deps));
-  // Verification: the feedback / note / statement modals, and decisions replied in an entry's thread.
-  app.view({ callback_id: VERIFICATION_FORM_CALLBACK_ID, type: 'view_submission' }, verificationFormSubmission(deps));
+  // Verification: decisions replied in an entry's thread.
   app.event('message', threadReply(deps));
   app.error(async (err) => {
     slog.error({ err, slackError: slackErrorCode(err) }, 'slack listener failed');

@@ -40,10 +40,12 @@ export interface OpenDatabaseOptions {
   schema?: string;
   /** PGlite: start from this data-directory dump (tests use a migrated template). */
   loadDataDir?: Blob;
+  /** PostgreSQL: connections in the pool (default 10). */
+  poolSize?: number;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.schema);
+  if (options.url) return openPostgres(options.url, options.schema, options.poolSize);
   return openPGlite(options.dataDir ?? './data', options.loadDataDir);
 }
 
@@ -117,12 +119,12 @@ function yieldingBetweenQueries(pglite: PGlite): PGlite {
   );
 }
 
-async function openPostgres(url: string, schema?: string): Promise<Database> {
+async function openPostgres(url: string, schema?: string, poolSize = 10): Promise<Database> {
   const poolConfig = {
     connectionString: url,
     // Each test file may run in its own schema; the migration engine and raw SQL follow search_path.
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
-    max: 10,
+    max: poolSize,
     connectionTimeoutMillis: 5_000,
   };
   const adapterFactory = new PrismaPg(poolConfig, schema ? { schema } : undefined);

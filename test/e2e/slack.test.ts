@@ -187,6 +187,17 @@ describe('Slack, end to end', () => {
     expect(await entriesOf(PEOPLE.learner)).toBe(before);
   });
 
+  it('a form from an older version of the app (an unknown callback_id) is closed, and nothing is stored', async () => {
+    const before = await entriesOf(PEOPLE.learner);
+    const res = await bot.send(payloads.viewSubmission({
+      user: PEOPLE.learner, viewId: 'V0OLDFORM', callbackId: 'evidence_log_v0', privateMetadata: '',
+      values: logFormValues({ summary: 'Called a candidate', criteria: ['K/507/0949:2.1'] }),
+    }));
+    expect(res.status).toBe(200);
+    expect(res.text).toBe(''); // an empty acknowledgement: Slack closes the modal
+    expect(await entriesOf(PEOPLE.learner)).toBe(before);
+  });
+
   it('unsigned, badly signed and stale requests get 401 and change nothing', async () => {
     await bot.settle();
     const before = await entriesOf(PEOPLE.learner);
