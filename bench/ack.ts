@@ -31,9 +31,9 @@ export interface AckTarget {
 
 const LEARNERS = 200;
 
-/** Requests per concurrency level: enough for a stable p99, bounded in time. */
+/** Requests per concurrency level: enough for a stable p99 (500 samples at the default scale), bounded in time. */
 export function requestsFor(concurrency: number, scale = 1): number {
-  return Math.round((concurrency === 1 ? 300 : concurrency === 10 ? 1000 : 2000) * scale);
+  return Math.round((concurrency === 50 ? 2000 : 1000) * scale);
 }
 
 /** Medians over the rounds, so one disturbed run (a shared machine) does not decide a figure. */
