@@ -21,6 +21,8 @@ export interface AckRun extends LatencyStats {
   loopDelayMaxMs?: number;
   /** How many interleaved rounds the medians are of (max is the worst of them all). */
   rounds?: number;
+  /** Each round's own figures, in the order measured (the JSON shows how much they spread). */
+  perRound?: Pick<LatencyStats, 'p50Ms' | 'p99Ms' | 'maxMs' | 'throughputPerSec'>[];
 }
 
 export interface AckTarget {
@@ -124,6 +126,7 @@ export async function benchAck(targets: AckTarget[], options: { scale?: number; 
         p50Ms: m((r) => r.p50Ms)!, p99Ms: m((r) => r.p99Ms)!, maxMs: Math.max(...all.map((r) => r.maxMs)),
         throughputPerSec: m((r) => r.throughputPerSec)!, cpuMsPerRequest: m((r) => r.cpuMsPerRequest)!,
         rounds: all.length,
+        perRound: all.map((r) => ({ p50Ms: r.p50Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, throughputPerSec: r.throughputPerSec })),
         ...(all[0]!.storedPerSec !== undefined ? { storedPerSec: m((r) => r.storedPerSec), loopDelayP99Ms: m((r) => r.loopDelayP99Ms), loopDelayMaxMs: Math.max(...all.map((r) => r.loopDelayMaxMs ?? 0)) } : {}),
       };
       runs.push(run);
