@@ -77,9 +77,11 @@ export async function benchAck(targets: AckTarget[], options: { scale?: number; 
       const p = payloads.slashCommand({ user, text: `log Screened candidate ${n} for the warehouse role by phone #U7:1.1`, responseUrl: `${origin}/respond/b${n}` });
       return { path: '/slack/events', headers: { 'content-type': p.contentType, ...signSlackRequest(TEST_SIGNING_SECRET, p.body) }, body: p.body };
     };
-    // Warm-up (JIT, connection pools, caches), not counted.
+    // Warm-up, not counted: JIT, connection pools, caches, and a burst at the highest concurrency so
+    // the heap has grown to its working size (the first burst after a start pays for that once).
     for (const s of started) {
       await runLoad({ port: s.port, concurrency: 5, requests: 100, make });
+      await runLoad({ port: s.port, concurrency: CONCURRENCY.at(-1)!, requests: 500, make });
       if (s.isBot) await s.child.request({ type: 'settle' });
     }
     for (let round = 0; round < rounds; round++) {
