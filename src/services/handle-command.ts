@@ -24,7 +24,7 @@ export type CommandResult =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'form'; form: FormName; prefill?: Record<string, unknown> }
   | { kind: 'file'; fileName: string; content: string; title: string; message: ChatMessage }
-  /** Already shown to the person: the worker thread posted the message to `responseUrl` itself. */
+  /** Already shown to the person: the worker thread posted the message to `replyUrl` itself. */
   | { kind: 'answered' };
 
 export interface CommandInput {
@@ -36,10 +36,11 @@ export interface CommandInput {
   /** Teams: messages may start with "evidence". */
   allowPrefix?: boolean;
   /**
-   * Slack: the command's response_url. The bot's worker thread (src/worker/) posts the answer to
-   * a journaled command there itself, so the main thread does not spend its time on it.
+   * Where the platform lets the answer be posted later (Slack: the command's response_url). The
+   * worker thread (src/worker/) posts a journaled command's answer there through the platform's
+   * chat port, so the main thread does not spend its time on it.
    */
-  responseUrl?: string;
+  replyUrl?: string;
 }
 
 const text = (t: string): CommandResult => ({ kind: 'message', message: { fallback: t, blocks: [{ type: 'text', text: t }] } });

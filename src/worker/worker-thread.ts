@@ -90,9 +90,9 @@ const rpc = createRpc(port, {
   command: async (input: CommandInput): Promise<CommandResult> => {
     const result = await handleCommand(ready().ctx, input);
     // A Slack command's answer is posted from here; if that fails the main thread tries again.
-    if (input.responseUrl && result.kind === 'message' && slack) {
+    if (input.replyUrl && result.kind === 'message' && input.source === 'slack' && slack) {
       try {
-        await slack.respond(input.responseUrl, result.message);
+        await slack.respond(input.replyUrl, result.message);
         return { kind: 'answered' };
       } catch (err) {
         log.warn({ err }, 'could not answer a command through its response_url; the main thread will try');

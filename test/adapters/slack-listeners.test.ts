@@ -62,7 +62,7 @@ describe('/evidence', () => {
     const { ack, respond } = await run('log Called Sam <!channel> #U7:2.1');
     expect(services.handleCommand).toHaveBeenCalledWith({
       actor: { platform: 'slack', workspaceId: 'T0CENTRE', userId: 'U0LEARN1' }, text: 'log Called Sam <!channel> #U7:2.1', requestId: 'trig-1', source: 'slack',
-      responseUrl: 'https://hooks.example/r',
+      replyUrl: 'https://hooks.example/r',
     });
     expect(ack).toHaveBeenCalledTimes(1);
     expect(ack).toHaveBeenCalledWith({ response_type: 'ephemeral', text: 'Recorded: &lt;!channel&gt;', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Recorded: &lt;!channel&gt;' } }] });

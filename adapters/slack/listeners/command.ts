@@ -36,7 +36,7 @@ export function evidenceCommand(deps: SlackDeps) {
     const logContext = { command: 'evidence', requestId: c.trigger_id, retryNum: context.retryNum };
     if (context.retryNum) deps.log.info(logContext, 'slack retried a command');
 
-    const input = { actor, text: c.text, requestId: c.trigger_id, source: 'slack' as const, ...(c.response_url ? { responseUrl: c.response_url } : {}) };
+    const input = { actor, text: c.text, requestId: c.trigger_id, source: 'slack' as const, ...(c.response_url ? { replyUrl: c.response_url } : {}) };
     // A write is journaled and acknowledged at once, and answered through response_url when done
     // (src/services/command-inbox.ts). A Slack retry takes the direct path: it is answered in its
     // acknowledgement, and the core stores the entry once.
