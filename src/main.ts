@@ -109,7 +109,7 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
     exportDir: resolve(config.dataDir, 'exports'),
   };
   const outbox: OutboxWorker = worker
-    ? { kick: worker.kickOutbox, drain: worker.drainOutbox, stop: () => {} }
+    ? { kick: worker.kickOutbox, drain: worker.drainOutbox, stop: worker.stopOutbox }
     : createOutboxWorker(() => ctx, ports);
   const services = createServices(ctx);
   const edges: PlatformEdge[] = [];

@@ -17,6 +17,8 @@ export interface WorkerThread {
   runCommand(input: CommandInput): Promise<CommandResult>;
   kickOutbox(): void;
   drainOutbox(): Promise<void>;
+  /** No more delivery passes (the one under way finishes; drainOutbox() waits for it). */
+  stopOutbox(): void;
   startScheduler(): Promise<void>;
   stopScheduler(): Promise<void>;
   metrics(): Promise<ThreadMetrics>;
@@ -74,6 +76,7 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
     runCommand: (input) => rpc.call<CommandResult>('command', input),
     kickOutbox: () => fireAndForget('outbox.kick'),
     drainOutbox: () => rpc.call('outbox.drain'),
+    stopOutbox: () => fireAndForget('outbox.stop'),
     startScheduler: () => rpc.call('scheduler.start'),
     stopScheduler: () => rpc.call('scheduler.stop'),
     metrics: () => rpc.call<ThreadMetrics>('metrics'),

@@ -102,6 +102,7 @@ const rpc = createRpc(port, {
   },
   'outbox.kick': () => ready().outbox.kick(),
   'outbox.drain': () => ready().outbox.drain(),
+  'outbox.stop': () => ready().outbox.stop(),
   'scheduler.start': () => {
     scheduler ??= startScheduler(JOBS, { ctx: ready().ctx, ports });
   },
