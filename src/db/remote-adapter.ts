@@ -5,10 +5,13 @@
 import type { IsolationLevel, SqlDriverAdapter, SqlDriverAdapterFactory, SqlQuery, SqlResultSet, Transaction } from '@prisma/driver-adapter-utils';
 import type { Handlers, Rpc } from '../worker/rpc.ts';
 
-/** Owner side: the handlers that serve `adapter` to the other thread. */
-export function driverAdapterHandlers(factory: SqlDriverAdapterFactory): Handlers {
+/**
+ * Owner side: the handlers that serve the database to the other thread. `factory` is asked for at
+ * the first call (the database may open after the handlers are registered) and may throw.
+ */
+export function driverAdapterHandlers(factory: () => SqlDriverAdapterFactory): Handlers {
   let adapter: Promise<SqlDriverAdapter> | undefined;
-  const connected = () => (adapter ??= factory.connect());
+  const connected = () => (adapter ??= factory().connect());
   const open = new Map<number, Transaction>();
   let seq = 0;
   const tx = (id: number) => {
@@ -17,7 +20,7 @@ export function driverAdapterHandlers(factory: SqlDriverAdapterFactory): Handler
     return t;
   };
   return {
-    'db.info': async () => ({ provider: factory.provider, adapterName: factory.adapterName, connectionInfo: (await connected()).getConnectionInfo?.() }),
+    'db.info': async () => ({ provider: factory().provider, adapterName: factory().adapterName, connectionInfo: (await connected()).getConnectionInfo?.() }),
     'db.queryRaw': async (q: SqlQuery) => (await connected()).queryRaw(q),
     'db.executeRaw': async (q: SqlQuery) => (await connected()).executeRaw(q),
     'db.executeScript': async (script: string) => (await connected()).executeScript(script),

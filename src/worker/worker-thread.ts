@@ -23,7 +23,7 @@ import { systemClock } from '../ports/clock.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { ChatPorts } from '../services/deliver-outbox.ts';
 import { handleCommand, type CommandInput, type CommandResult } from '../services/handle-command.ts';
-import { createRpc, type Handlers } from './rpc.ts';
+import { createRpc } from './rpc.ts';
 
 export interface WorkerData {
   env: NodeJS.ProcessEnv;
@@ -52,7 +52,6 @@ let db: Database | undefined;
 let ctx: ServiceContext | undefined;
 let outbox: OutboxWorker | undefined;
 let scheduler: Scheduler | undefined;
-let dbHandlers: Handlers = {};
 let slack: SlackChatPort | undefined;
 const ports: ChatPorts = {};
 const ready = () => {
@@ -83,8 +82,6 @@ const rpc = createRpc(port, {
     for (const platform of options.platforms) ports[platform] = remoteChatPort(platform);
     if (options.platforms.includes('slack') && config.slack.botToken) ports.slack = slack = createSlackSender(config.slack, log);
     outbox = createOutboxWorker(() => c, ports);
-    // The embedded database has one owner: the main thread's queries are served from here.
-    if (db.kind === 'pglite') dbHandlers = driverAdapterHandlers(db.migrationAdapterFactory);
     return { kind: db.kind, location: db.location, applied };
   },
   command: async (input: CommandInput): Promise<CommandResult> => {
@@ -117,13 +114,11 @@ const rpc = createRpc(port, {
     await outbox?.drain();
     await db?.close();
   },
-  // Served once the database is open (PGlite only).
-  ...Object.fromEntries(['db.info', 'db.queryRaw', 'db.executeRaw', 'db.executeScript', 'db.begin', 'db.tx.queryRaw', 'db.tx.executeRaw', 'db.tx.commit', 'db.tx.rollback']
-    .map((op) => [op, (...args: unknown[]) => {
-      const h = dbHandlers[op];
-      if (!h) throw new Error('the embedded database is not open in this thread');
-      return h(...args);
-    }])),
+  // The embedded database has one owner: the main thread's queries are served from here.
+  ...driverAdapterHandlers(() => {
+    if (db?.kind !== 'pglite') throw new Error('the embedded database is not open in this thread');
+    return db.migrationAdapterFactory;
+  }),
 });
 
 function remoteChatPort(platform: Platform): ChatPort {

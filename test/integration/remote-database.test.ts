@@ -21,7 +21,7 @@ describe('the embedded database from the other thread', () => {
   beforeAll(async () => {
     owner = await createTestDatabase('pglite');
     channel = new MessageChannel();
-    createRpc(channel.port1, driverAdapterHandlers(owner.migrationAdapterFactory));
+    createRpc(channel.port1, driverAdapterHandlers(() => owner.migrationAdapterFactory));
     remote = await openRemoteDatabase(createRpc(channel.port2, {}), 'memory');
     ctx = { db: remote.prisma, clock: new TestClock(), log: quietLogger(), defaultTimeZone: 'Europe/London', kickOutbox: () => {} };
     await loadRoster(ctx);
