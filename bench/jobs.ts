@@ -5,8 +5,6 @@
 //   npx tsx bench/jobs.ts                 (all sizes)
 //   npx tsx bench/jobs.ts 1000 5000       (nudge sizes only; the digest run is skipped with --no-digest)
 //   npx tsx bench/jobs.ts --no-nudges     (the digest run only)
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { allCriteria, DEFAULT_QUALIFICATION_ID, getQualification } from '../src/catalogue/catalogue.ts';
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
@@ -14,6 +12,7 @@ import { createLogger } from '../src/lib/logger.ts';
 import type { ServiceContext } from '../src/services/context.ts';
 import { sendDueDigests } from '../src/services/send-digests.ts';
 import { sendDueNudges } from '../src/services/send-nudges.ts';
+import { openInNewSchema } from '../test/helpers/pg-schema.ts';
 
 const TICK = new Date('2026-11-23T09:00:00Z'); // a Monday, 09:00 in London
 const QUARTERS_A_WEEK = 7 * 24 * 4;
@@ -25,22 +24,8 @@ async function freshDatabase(): Promise<Database & { drop(): Promise<void> }> {
     await applyMigrations(db);
     return Object.assign(db, { drop: () => db.close() });
   }
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA "${schema}"`);
-  await admin.end();
-  const db = await openDatabase({ url, schema });
-  await applyMigrations(db);
-  return Object.assign(db, {
-    async drop() {
-      await db.close();
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await c.end();
-    },
-  });
+  const db = await openInNewSchema(url, 'bench');
+  return Object.assign(db, { drop: () => db.dropSchema() });
 }
 
 function context(db: Database): ServiceContext {
