@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTeamsAdapter } from '../adapters/teams/index.ts';
+import { disabledTeamsEdge } from '../adapters/teams/disabled.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createOutboxWorker, type OutboxWorker } from '../jobs/outbox.ts';
 import { JOBS } from '../jobs/registry.ts';
@@ -114,7 +114,8 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
   const services = createServices(ctx);
   const edges: PlatformEdge[] = [];
   // Teams: with it switched off this edge only answers 401 on /api/messages (the endpoint is in the contract).
-  edges.push(createTeamsAdapter(config.teams, services, log));
+  // botbuilder is loaded only when Teams is on.
+  edges.push(config.teams.enabled ? (await import('../adapters/teams/index.ts')).createTeamsAdapter(config.teams, services, log) : disabledTeamsEdge());
   if (config.slack.enabled) edges.push(createSlackAdapter(config.slack, services, log));
   for (const edge of edges) ports[edge.name] = edge.chat;
 

@@ -7,31 +7,13 @@ import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Configurati
 import type { Config } from '../../src/config/config.ts';
 import { readBody, sendJson, type Route } from '../../src/http/server.ts';
 import type { Logger } from '../../src/lib/logger.ts';
-import { TransientChatError } from '../../src/ports/chat.ts';
 import type { PlatformEdge } from '../../src/ports/edge.ts';
 import type { Services } from '../../src/services/index.ts';
 import { createTeamsBot, turnErrorHandler } from './bot.ts';
 import { createTeamsChatPort } from './chat-port.ts';
+import { disabledTeamsEdge, REFUSED, TEAMS_PATH } from './disabled.ts';
 
-export const TEAMS_PATH = '/api/messages';
-
-const REFUSED = {
-  error: 'unauthorized',
-  message: 'Microsoft Teams is not configured: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (or TEAMS_ALLOW_UNAUTHENTICATED=true for the Bot Framework Emulator and local tests).',
-};
-
-/**
- * Teams switched off (no MICROSOFT_APP_ID, no TEAMS_ALLOW_UNAUTHENTICATED): /api/messages still
- * exists, as the contract says, and refuses everything; messages for Teams users wait in the
- * outbox exactly as they would with no Teams port at all.
- */
-function disabledTeamsEdge(): PlatformEdge {
-  const route: Route = { method: 'POST', path: TEAMS_PATH, handler: (_req, res) => sendJson(res, 401, REFUSED) };
-  const notConfigured = async (): Promise<never> => {
-    throw new TransientChatError('teams is not configured');
-  };
-  return { name: 'teams', chat: { platform: 'teams', send: notConfigured, update: notConfigured }, routes: [route], readiness: [], start: async () => {}, stop: async () => {} };
-}
+export { TEAMS_PATH };
 
 /** The Teams edge; with Teams switched off in the configuration, an edge that refuses everything. */
 export function createTeamsAdapter(config: Config['teams'], services: Services, log: Logger): PlatformEdge {
