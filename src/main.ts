@@ -228,8 +228,10 @@ function openCommandInbox(core: Core): CommandInbox | undefined {
     const inbox = createCommandInbox(() => core.ctx, {
       dir: resolve(core.config.dataDir, 'inbox'),
       concurrency: core.db.kind === 'pglite' ? 1 : 2,
-      ...(worker ? { run: (_ctx: ServiceContext, input: CommandInput) => worker.runCommand(input) } : {}),
+      // The worker thread does the writes and answers them (src/worker/); replays go there too.
+      ...(worker ? { handOff: worker.handOffCommands, run: (_ctx: ServiceContext, input: CommandInput) => worker.runCommand(input) } : {}),
     });
+    worker?.onCommandsDone((keys) => inbox.completed(keys));
     core.ctx.commandInbox = inbox;
     return inbox;
   } catch (err) {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 
 export interface Journal {
   readonly path: string;
-  append(record: object): void;
+  /** Writes the record as one line before returning; returns the line (JSON, without its newline). */
+  append(record: object): string;
   /**
    * A record whose loss in a crash is harmless (it only saves work on replay): written with the
    * next append(), or within `LAZY_FLUSH_MS`, instead of costing a write of its own now.
@@ -51,11 +52,13 @@ export function openJournal(dir: string): Journal {
   return {
     path,
     append(record) {
-      const line = `${lazy}${JSON.stringify(record)}\n`;
+      const line = JSON.stringify(record);
+      const text = `${lazy}${line}\n`;
       lazy = '';
       clearTimeout(flushTimer);
       flushTimer = undefined;
-      write(line);
+      write(text);
+      return line;
     },
     appendLazily(record) {
       lazy += `${JSON.stringify(record)}\n`;

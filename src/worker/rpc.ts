@@ -10,6 +10,8 @@ type Endpoint = MessagePort | Worker;
 export type Handlers = Record<string, (...args: any[]) => unknown>;
 
 type Request = { rpc: 'req'; id: number; op: string; args: unknown[] };
+/** One way: no answer, no promise kept waiting for one. */
+type Note = { rpc: 'note'; op: string; args: unknown[] };
 type Response = { rpc: 'res'; id: number; ok: true; value: unknown } | { rpc: 'res'; id: number; ok: false; error: WireError };
 type WireError = { name: string; message: string; code?: unknown; userMessage?: string; details?: Record<string, unknown>; retryAfterSeconds?: number; cause?: unknown };
 
@@ -22,22 +24,34 @@ export class ThreadGoneError extends Error {
 
 export interface Rpc {
   call<T = unknown>(op: string, ...args: unknown[]): Promise<T>;
+  /** Runs the other side's handler for `op` without waiting for it (its errors are the other side's to report). */
+  notify(op: string, ...args: unknown[]): void;
   /** Rejects every call still waiting (the other side exited). */
   fail(reason: string): void;
 }
 
-export function createRpc(endpoint: Endpoint, handlers: Handlers): Rpc {
+export function createRpc(endpoint: Endpoint, handlers: Handlers, options: { onNoteError?(op: string, err: unknown): void } = {}): Rpc {
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void; op: string }>();
   let seq = 0;
   let gone: string | undefined;
-  const post = (m: Request | Response) => endpoint.postMessage(m);
-  endpoint.on('message', (m: Request | Response | undefined) => {
+  const post = (m: Request | Response | Note) => endpoint.postMessage(m);
+  endpoint.on('message', (m: Request | Response | Note | undefined) => {
     if (m?.rpc === 'res') {
       const w = waiting.get(m.id);
       if (!w) return;
       waiting.delete(m.id);
       if (m.ok) w.resolve(m.value);
       else w.reject(fromWire(m.error));
+      return;
+    }
+    if (m?.rpc === 'note') {
+      try {
+        const handler = handlers[m.op];
+        if (!handler) throw new Error(`no handler for ${m.op}`);
+        void Promise.resolve(handler(...m.args)).catch((err: unknown) => options.onNoteError?.(m.op, err));
+      } catch (err) {
+        options.onNoteError?.(m.op, err);
+      }
       return;
     }
     if (m?.rpc !== 'req') return;
@@ -59,6 +73,9 @@ export function createRpc(endpoint: Endpoint, handlers: Handlers): Rpc {
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject, op });
         post({ rpc: 'req', id, op, args });
       });
+    },
+    notify(op, ...args) {
+      if (!gone) post({ rpc: 'note', op, args });
     },
     fail(reason) {
       gone = reason;

@@ -14,7 +14,11 @@ import type { WorkerData, WorkerStarted } from './worker-thread.ts';
 export interface WorkerThread {
   readonly rpc: Rpc;
   readonly started: WorkerStarted;
+  /** Runs a command there and returns its result (the journal's replays). */
   runCommand(input: CommandInput): Promise<CommandResult>;
+  /** Hands acknowledged writes there (their journal lines): done and answered there, then reported to onCommandsDone. */
+  handOffCommands(lines: string[]): void;
+  onCommandsDone(listener: (keys: string[]) => void): void;
   kickOutbox(): void;
   drainOutbox(): Promise<void>;
   /** No more delivery passes (the one under way finishes; drainOutbox() waits for it). */
@@ -48,10 +52,12 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
     if (!p) throw new Error(`no ${platform} chat port`);
     return p;
   };
+  let commandsDone: (keys: string[]) => void = () => {};
   const rpc = createRpc(worker, {
+    'inbox.done': (keys: string[]) => commandsDone(keys),
     'chat.send': (platform: Platform, ...args: Parameters<NonNullable<ChatPorts['slack']>['send']>) => port(platform).send(...args),
     'chat.update': (platform: Platform, ...args: Parameters<NonNullable<ChatPorts['slack']>['update']>) => port(platform).update(...args),
-  });
+  }, { onNoteError: (op, err) => log.error({ err, op }, 'the worker thread\'s call failed') });
   worker.on('error', (err) => log.fatal({ err }, 'the worker thread failed'));
   worker.on('exit', (code) => {
     rpc.fail(`exited with ${code}`);
@@ -74,6 +80,10 @@ export async function startWorkerThread(options: WorkerThreadOptions): Promise<W
     rpc,
     started,
     runCommand: (input) => rpc.call<CommandResult>('command', input),
+    handOffCommands: (lines) => rpc.notify('inbox.accept', lines),
+    onCommandsDone: (listener) => {
+      commandsDone = listener;
+    },
     kickOutbox: () => fireAndForget('outbox.kick'),
     drainOutbox: () => rpc.call('outbox.drain'),
     stopOutbox: () => fireAndForget('outbox.stop'),

@@ -19,9 +19,11 @@ import { driverAdapterHandlers } from '../db/remote-adapter.ts';
 import { createLogger } from '../lib/logger.ts';
 import { threadMetrics } from '../lib/metrics.ts';
 import type { ChatPort, Platform } from '../ports/chat.ts';
+import type { ChatMessage } from '../ports/message.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { ChatPorts } from '../services/deliver-outbox.ts';
+import { createCommandRunner } from '../services/command-inbox.ts';
 import { handleCommand, type CommandInput, type CommandResult } from '../services/handle-command.ts';
 import { createRpc } from './rpc.ts';
 
@@ -53,10 +55,22 @@ let ctx: ServiceContext | undefined;
 let outbox: OutboxWorker | undefined;
 let scheduler: Scheduler | undefined;
 let slack: SlackChatPort | undefined;
+let commands: ReturnType<typeof createCommandRunner> | undefined;
+// Done commands are reported to the main thread's journal a few at a time.
+let doneKeys: string[] = [];
+let doneTimer: NodeJS.Timeout | undefined;
+const reportDone = (key: string) => {
+  doneKeys.push(key);
+  doneTimer ??= setTimeout(() => {
+    doneTimer = undefined;
+    rpc.notify('inbox.done', doneKeys);
+    doneKeys = [];
+  }, 20);
+};
 const ports: ChatPorts = {};
 const ready = () => {
-  if (!ctx || !outbox) throw new Error('the worker thread has not started');
-  return { ctx, outbox };
+  if (!ctx || !outbox || !commands) throw new Error('the worker thread has not started');
+  return { ctx, outbox, commands };
 };
 
 const rpc = createRpc(port, {
@@ -82,21 +96,19 @@ const rpc = createRpc(port, {
     for (const platform of options.platforms) ports[platform] = remoteChatPort(platform);
     if (options.platforms.includes('slack') && config.slack.botToken) ports.slack = slack = createSlackSender(config.slack, log);
     outbox = createOutboxWorker(() => c, ports);
+    const sender = slack;
+    commands = createCommandRunner(() => c, {
+      // The embedded database runs one query at a time.
+      concurrency: db.kind === 'pglite' ? 1 : 2,
+      ...(sender ? { respond: (url: string, message: ChatMessage) => sender.respond(url, message) } : {}),
+      done: reportDone,
+    });
     return { kind: db.kind, location: db.location, applied };
   },
-  command: async (input: CommandInput): Promise<CommandResult> => {
-    const result = await handleCommand(ready().ctx, input);
-    // A Slack command's answer is posted from here; if that fails the main thread tries again.
-    if (input.replyUrl && result.kind === 'message' && input.source === 'slack' && slack) {
-      try {
-        await slack.respond(input.replyUrl, result.message);
-        return { kind: 'answered' };
-      } catch (err) {
-        log.warn({ err }, 'could not answer a command through its response_url; the main thread will try');
-      }
-    }
-    return result;
-  },
+  // The main thread's replays of a dead process's journal (it sends their answers as DMs).
+  command: (input: CommandInput): Promise<CommandResult> => handleCommand(ready().ctx, input),
+  // Acknowledged writes, as their journal lines (services/command-inbox.ts): done and answered here.
+  'inbox.accept': (lines: string[]) => ready().commands.push(lines),
   'outbox.kick': () => ready().outbox.kick(),
   'outbox.drain': () => ready().outbox.drain(),
   'outbox.stop': () => ready().outbox.stop(),
@@ -119,7 +131,7 @@ const rpc = createRpc(port, {
     if (db?.kind !== 'pglite') throw new Error('the embedded database is not open in this thread');
     return db.migrationAdapterFactory;
   }),
-});
+}, { onNoteError: (op, err) => log.error({ err, op }, 'the main thread\'s call failed here') });
 
 function remoteChatPort(platform: Platform): ChatPort {
   return {

@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptCommand, createCommandInbox, isDurableCommand } from '../../src/services/command-inbox.ts';
+import { acceptCommand, createCommandInbox, createCommandRunner, isDurableCommand } from '../../src/services/command-inbox.ts';
+import type { ChatMessage } from '../../src/ports/message.ts';
 import type { CommandInput, CommandResult } from '../../src/services/handle-command.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 
@@ -154,6 +155,63 @@ describe('command inbox', () => {
     expect(await inbox.recover()).toEqual({ replayed: 0, failed: 0 });
     inbox.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('hands a burst to the other thread in one batch once it stops coming, and forgets each command when told it is done', async () => {
+    fresh();
+    const batches: string[][] = [];
+    const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1, quietMs: 30, handOff: (lines) => batches.push(lines) });
+    const read = () => readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    const accepted = ['hand-1', 'hand-2', 'hand-3'].map((id) => inbox.accept({ ...logInput(id), replyUrl: `https://hooks.slack.example/${id}` }));
+    expect(accepted.every((a) => a.accepted)).toBe(true);
+    // The other thread answers: nothing for the adapter to show.
+    for (const a of accepted) if (a.accepted) expect(await a.result).toEqual({ kind: 'answered' });
+    expect(batches).toEqual([]); // still arriving: nothing handed over yet
+    expect(read().match(/"t":"accepted"/g)).toHaveLength(3); // but each one is already on disk
+    await new Promise((r) => setTimeout(r, 80));
+    expect(batches).toHaveLength(1);
+    const handed = batches[0]!.map((line) => JSON.parse(line) as { key: string; input: CommandInput });
+    expect(handed.map((h) => h.key)).toEqual(['slack:hand-1', 'slack:hand-2', 'slack:hand-3']);
+    expect(handed[1]!.input.replyUrl).toBe('https://hooks.slack.example/hand-2');
+
+    let drained = false;
+    const draining = inbox.drain(5_000).then(() => (drained = true));
+    inbox.completed(['slack:hand-1', 'slack:hand-2']);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(drained).toBe(false); // one still pending
+    inbox.completed(['slack:hand-3', 'slack:hand-3']); // told twice: counted once
+    await draining;
+    expect(read()).toBe('');
+    inbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('on the other thread: does each handed-off log, answers it through its response_url, or by DM when that fails', async () => {
+    const answered: { url: string; message: ChatMessage }[] = [];
+    const done: string[] = [];
+    let failUrl = '';
+    const runner = createCommandRunner(() => t.ctx, {
+      concurrency: 1,
+      respond: async (url, message) => {
+        if (url === failUrl) throw new Error('response_url expired');
+        answered.push({ url, message });
+      },
+      done: (key) => done.push(key),
+    });
+    const line = (id: string, text?: string) => JSON.stringify({ t: 'accepted', key: `slack:${id}`, input: { ...logInput(id, text), replyUrl: `https://hooks.slack.example/${id}` }, at: t.clock.now().toISOString() });
+    failUrl = 'https://hooks.slack.example/run-3';
+    runner.push([line('run-1'), line('run-2', 'log Called a client back #U7:9.9'), line('run-3', 'log Met a candidate at the jobs fair #U7:1.1')]);
+    for (let i = 0; i < 200 && done.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(done).toEqual(['slack:run-1', 'slack:run-2', 'slack:run-3']);
+    expect(answered.map((a) => a.url)).toEqual(['https://hooks.slack.example/run-1', 'https://hooks.slack.example/run-2']);
+    expect(JSON.stringify(answered[0]!.message)).toContain('Evidence recorded');
+    // A refused log is answered with what to fix, and stores nothing.
+    expect(JSON.stringify(answered[1]!.message)).toContain('#U7:9.9');
+    expect(await t.db.prisma.entry.count({ where: { idempotencyKey: { in: ['slack:run-1', 'slack:run-2', 'slack:run-3'] } } })).toBe(2);
+    // The response_url failed: the answer goes to the person's DM through the outbox instead.
+    const dm = await t.db.prisma.outboxMessage.findMany({ where: { dedupeKey: 'command:slack:run-3:answer' } });
+    expect(dm).toHaveLength(1);
+    expect(JSON.stringify(dm[0]!.payload)).toContain('Evidence recorded');
   });
 
   it('leaves the journals of running processes alone', async () => {
