@@ -135,8 +135,9 @@ function createLimiter(concurrency: number) {
     }
   };
   return {
-    push(...jobs: (() => Promise<void>)[]) {
-      queue.push(...jobs);
+    /** A batch may hold a whole burst: no spreading it into arguments. */
+    push(jobs: (() => Promise<void>)[]) {
+      for (const job of jobs) queue.push(job);
       pump();
     },
   };
@@ -150,7 +151,7 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
   const limiter = createLimiter(options.concurrency);
   // Handed off: the journal lines wait here, and go to the other thread together.
   const handOffs = options.handOff ? createDeferral<string>(options, options.handOff) : undefined;
-  const jobs = createDeferral<() => Promise<void>>(options, (ready) => limiter.push(...ready));
+  const jobs = createDeferral<() => Promise<void>>(options, (ready) => limiter.push(ready));
   /** Accepted and not yet finished: each one's result (done here), or just its key (handed off). */
   const open = new Map<string, Promise<CommandResult> | undefined>();
   let closed = false;
@@ -311,7 +312,7 @@ export function createCommandRunner(getCtx: () => ServiceContext, options: Comma
     }
   };
   return {
-    push: (lines) => limiter.push(...lines.map(job)),
+    push: (lines) => limiter.push(lines.map(job)),
   };
 }
 
