@@ -13,8 +13,6 @@ import { createTeamsBot, turnErrorHandler } from './bot.ts';
 import { createTeamsChatPort } from './chat-port.ts';
 import { disabledTeamsEdge, REFUSED, TEAMS_PATH } from './disabled.ts';
 
-export { TEAMS_PATH };
-
 /** The Teams edge; with Teams switched off in the configuration, an edge that refuses everything. */
 export function createTeamsAdapter(config: Config['teams'], services: Services, log: Logger): PlatformEdge {
   if (!config.enabled) return disabledTeamsEdge();
