@@ -23,7 +23,7 @@ import type { PlatformEdge } from './ports/edge.ts';
 import type { ServiceContext } from './services/context.ts';
 import type { ChatPorts } from './services/deliver-outbox.ts';
 import { createServices, type Services } from './services/index.ts';
-import { createCommandInbox, type CommandInbox } from './services/command-inbox.ts';
+import { commandConcurrency, createCommandInbox, type CommandInbox } from './services/command-inbox.ts';
 import type { CommandInput } from './services/handle-command.ts';
 import { getOutboxDepth } from './services/outbox-depth.ts';
 import type { Platform } from './ports/chat.ts';
@@ -227,7 +227,7 @@ function openCommandInbox(core: Core): CommandInbox | undefined {
     const worker = core.worker;
     const inbox = createCommandInbox(() => core.ctx, {
       dir: resolve(core.config.dataDir, 'inbox'),
-      concurrency: core.db.kind === 'pglite' ? 1 : 2,
+      concurrency: commandConcurrency(core.db.kind),
       // The worker thread does the writes and answers them (src/worker/); replays go there too.
       ...(worker ? { handOff: worker.handOffCommands, run: (_ctx: ServiceContext, input: CommandInput) => worker.runCommand(input) } : {}),
     });

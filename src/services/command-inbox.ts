@@ -55,6 +55,9 @@ export function acceptCommand(ctx: ServiceContext, input: CommandInput): Accepte
   return ctx.commandInbox.accept(input);
 }
 
+/** How many acknowledged commands are done at once: one on the embedded database (it runs one query at a time). */
+export const commandConcurrency = (databaseKind: 'pglite' | 'postgresql'): number => (databaseKind === 'pglite' ? 1 : 2);
+
 export interface DeferralOptions {
   /**
    * Acknowledgements first: while commands keep arriving (one within `quietMs` of the last), the

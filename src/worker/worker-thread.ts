@@ -23,7 +23,7 @@ import type { ChatMessage } from '../ports/message.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { ServiceContext } from '../services/context.ts';
 import type { ChatPorts } from '../services/deliver-outbox.ts';
-import { createCommandRunner } from '../services/command-inbox.ts';
+import { commandConcurrency, createCommandRunner } from '../services/command-inbox.ts';
 import { handleCommand, type CommandInput, type CommandResult } from '../services/handle-command.ts';
 import { createRpc } from './rpc.ts';
 
@@ -98,8 +98,7 @@ const rpc = createRpc(port, {
     outbox = createOutboxWorker(() => c, ports);
     const sender = slack;
     commands = createCommandRunner(() => c, {
-      // The embedded database runs one query at a time.
-      concurrency: db.kind === 'pglite' ? 1 : 2,
+      concurrency: commandConcurrency(db.kind),
       ...(sender ? { respond: (url: string, message: ChatMessage) => sender.respond(url, message) } : {}),
       done: reportDone,
     });
