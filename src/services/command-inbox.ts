@@ -8,7 +8,7 @@
 // The adapter calls accept(); when it says `accepted`, it acknowledges at once, awaits `result`,
 // shows it, and calls finished() so the journal can forget the command. In the running bot the
 // command is handed to the worker thread (`handOff`, createCommandRunner), which answers it itself
-// and reports it done; `result` then says it was answered elsewhere.
+// and reports it done; accept() then says `answeredElsewhere` and the adapter only acknowledges.
 import { rmSync } from 'node:fs';
 import { parseCommand } from '../domain/command.ts';
 import { AppError, userMessageOf } from '../lib/errors.ts';
@@ -22,8 +22,11 @@ import { enqueue } from './outbox.ts';
 
 export type Accepted =
   | { accepted: false }
+  /** Handed to the other thread, which answers the person itself: the adapter only acknowledges. */
+  | { accepted: true; answeredElsewhere: true }
   | {
       accepted: true;
+      answeredElsewhere?: false;
       /** The command's outcome (it rejects with what the person should be told). */
       result: Promise<CommandResult>;
       /** Call once the answer has been shown (or failed to be): the command is then forgotten. */
@@ -178,12 +181,15 @@ export function createCommandInbox(getCtx: () => ServiceContext, options: Comman
     accept(input) {
       if (closed) return { accepted: false };
       const key = `${input.source}:${input.requestId}`;
-      if (open.has(key)) return { accepted: true, result: open.get(key) ?? ANSWERED_ELSEWHERE, finished: () => {} }; // a retry while the first runs
+      if (open.has(key)) { // a retry while the first runs
+        const running = open.get(key);
+        return running ? { accepted: true, result: running, finished: () => {} } : { accepted: true, answeredElsewhere: true };
+      }
       const line = journal.append({ t: 'accepted', key, input, at: getCtx().clock.now().toISOString() } satisfies Record_);
       if (handOffs) {
         open.set(key, undefined);
         handOffs.push(line);
-        return { accepted: true, result: ANSWERED_ELSEWHERE, finished: () => {} };
+        return { accepted: true, answeredElsewhere: true };
       }
       const result = new Promise<CommandResult>((resolve, reject) => {
         jobs.push(() => run(getCtx(), input).then(resolve, reject));
@@ -351,8 +357,5 @@ async function enqueueAnswer(ctx: ServiceContext, key: string, recipientId: stri
   await enqueue(ctx.db, { dedupeKey: `command:${key}:answer`, recipientId, kind: 'command_answer', payload: { purpose: 'notice', message } });
   ctx.kickOutbox();
 }
-
-/** Answered by whoever did the command (the worker thread): nothing left for the adapter to show. */
-const ANSWERED_ELSEWHERE: Promise<CommandResult> = Promise.resolve({ kind: 'answered' });
 
 const text = (t: string): ChatMessage => ({ fallback: t, blocks: [{ type: 'text', text: t }] });

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptCommand, createCommandInbox, createCommandRunner, isDurableCommand } from '../../src/services/command-inbox.ts';
+import { acceptCommand, createCommandInbox, createCommandRunner, isDurableCommand, type Accepted } from '../../src/services/command-inbox.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import type { CommandInput, CommandResult } from '../../src/services/handle-command.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
@@ -13,6 +13,12 @@ import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../help
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
 const journalFile = (dir: string, pid: number) => join(dir, `${hostname().replace(/[^A-Za-z0-9_-]/g, '_')}.${pid}.ndjson`);
 const logInput = (requestId: string, text = 'log Screened a candidate by phone #U7:1.1'): CommandInput => ({ actor: PEOPLE.learner, text, requestId, source: 'slack' });
+
+/** An acceptance done on this thread (no hand-off): its result and finished(). */
+function local(a: Accepted): Extract<Accepted, { result: unknown }> {
+  if (!a.accepted || a.answeredElsewhere) throw new Error(`expected a command accepted and done here, got ${JSON.stringify(a)}`);
+  return a;
+}
 
 describe('command inbox', () => {
   let t: TestContext;
@@ -37,9 +43,7 @@ describe('command inbox', () => {
     fresh();
     const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1 });
     const ctx = { ...t.ctx, commandInbox: inbox };
-    const accepted = acceptCommand(ctx, logInput('inbox-1'));
-    expect(accepted.accepted).toBe(true);
-    if (!accepted.accepted) return;
+    const accepted = local(acceptCommand(ctx, logInput('inbox-1')));
     const journal = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
     expect(journal).toContain('"t":"accepted"');
     const result = await accepted.result;
@@ -66,7 +70,7 @@ describe('command inbox', () => {
     };
     const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 2, run });
     const all = Array.from({ length: 8 }, (_, i) => inbox.accept(logInput(`burst-${i}`)));
-    await Promise.all(all.map(async (a) => a.accepted && (await a.result, a.finished())));
+    await Promise.all(all.map(local).map(async (a) => (await a.result, a.finished())));
     expect(most).toBe(2);
     inbox.close();
     rmSync(dir, { recursive: true, force: true });
@@ -88,7 +92,7 @@ describe('command inbox', () => {
       await pause(10);
     }
     const lastArrived = performance.now();
-    for (const a of burst) if (a.accepted) (await a.result, a.finished());
+    for (const a of burst.map(local)) (await a.result, a.finished());
     expect(started).toHaveLength(5);
     expect(Math.min(...started)).toBeGreaterThanOrEqual(lastArrived - 10);
     // A stream that never pauses for 50 ms: the first commands are done while it still flows.
@@ -100,7 +104,7 @@ describe('command inbox', () => {
       await pause(5);
     }
     const streamEnd = performance.now();
-    for (const a of stream) if (a.accepted) (await a.result, a.finished());
+    for (const a of stream.map(local)) (await a.result, a.finished());
     expect(started.length).toBe(stream.length);
     expect(Math.min(...started)).toBeLessThan(streamEnd);
     inbox.close();
@@ -111,20 +115,20 @@ describe('command inbox', () => {
     fresh();
     const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1, quietMs: 0, run: async () => ({ kind: 'message', message: { fallback: 'ok', blocks: [] } }) });
     const read = () => readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
-    const first = inbox.accept(logInput('lazy-1'));
-    const second = inbox.accept(logInput('lazy-2')); // still pending, so the journal is not emptied
-    if (!first.accepted || !second.accepted) throw new Error('not accepted');
+    const first = local(inbox.accept(logInput('lazy-1')));
+    const second = local(inbox.accept(logInput('lazy-2'))); // still pending, so the journal is not emptied
     await first.result;
     first.finished();
     expect(read()).not.toContain('"t":"finished"'); // not a write of its own
-    const third = inbox.accept(logInput('lazy-3'));
+    const third = local(inbox.accept(logInput('lazy-3')));
     const lines = read().trim().split('\n').map((l) => JSON.parse(l) as { t: string; key: string });
     expect(lines.map((l) => `${l.t} ${l.key}`)).toEqual(['accepted slack:lazy-1', 'accepted slack:lazy-2', 'finished slack:lazy-1', 'accepted slack:lazy-3']);
     await second.result;
     second.finished();
     await new Promise((r) => setTimeout(r, 250));
     expect(read()).toContain('"finished","key":"slack:lazy-2"');
-    if (third.accepted) (await third.result, third.finished());
+    await third.result;
+    third.finished();
     inbox.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -163,9 +167,8 @@ describe('command inbox', () => {
     const inbox = createCommandInbox(() => t.ctx, { dir, concurrency: 1, quietMs: 30, handOff: (lines) => batches.push(lines) });
     const read = () => readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
     const accepted = ['hand-1', 'hand-2', 'hand-3'].map((id) => inbox.accept({ ...logInput(id), replyUrl: `https://hooks.slack.example/${id}` }));
-    expect(accepted.every((a) => a.accepted)).toBe(true);
-    // The other thread answers: nothing for the adapter to show.
-    for (const a of accepted) if (a.accepted) expect(await a.result).toEqual({ kind: 'answered' });
+    // The other thread answers: the adapter only acknowledges.
+    expect(accepted).toEqual(Array(3).fill({ accepted: true, answeredElsewhere: true }));
     expect(batches).toEqual([]); // still arriving: nothing handed over yet
     expect(read().match(/"t":"accepted"/g)).toHaveLength(3); // but each one is already on disk
     await new Promise((r) => setTimeout(r, 80));

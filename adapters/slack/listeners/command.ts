@@ -43,6 +43,8 @@ export function evidenceCommand(deps: SlackDeps) {
     const intake = context.retryNum ? undefined : deps.services.acceptCommand(input);
     if (intake?.accepted) {
       await ack();
+      // The running bot: the worker thread answers through response_url. Nothing is kept here.
+      if (intake.answeredElsewhere) return;
       // The listener returns now: the answer is awaited apart from the request, holding only what
       // it needs (a burst's waiting writes must not each keep their whole request in memory).
       void answerLater(deps, { command: c, respond, client, logContext }, intake.result)
