@@ -1,7 +1,7 @@
 // Operations, against the real running bot: GET /metrics in Prometheus text format, and a
 // graceful shutdown that lets requests in flight finish and exits 0 on SIGTERM.
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,12 +159,23 @@ describe('with Slack on: metrics by kind, and a shutdown with a request in fligh
 
 describe('graceful shutdown of the process', () => {
 
-  it('exits 0 on SIGTERM and releases the embedded database for the next start', async () => {
+  // As deployed: `npm start` is the process a container stop or systemd signals, and the bot runs
+  // under it (npm, then the start script's shell, then tsx): the signal has to reach the bot.
+  it('`npm start` exits 0 on SIGTERM to npm, after the bot has shut down, and releases the embedded database', async () => {
     const dir = migratedDataDir('evidence-sigterm-');
     const env = { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', DATABASE_URL: '' };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     onTestFinished(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
+      // A bot left running by a lost signal holds the lock file with its PID.
+      const pidFile = join(dir, 'bot.pid');
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
       rmSync(dir, { recursive: true, force: true });
     });
     let out = '';
