@@ -8,7 +8,7 @@
 //   4. an export of a 500-entry portfolio; 5. start-up to ready.
 // Prints a table and writes the figures as JSON to bench/results/. PostgreSQL parts run when the
 // server (BENCH_DATABASE_URL, TEST_DATABASE_URL, or 127.0.0.1:5432/test) answers.
-//   npm run bench                      everything (about twenty-five minutes on two cores)
+//   npm run bench                      everything (about twenty minutes on two cores)
 //   npm run bench -- --quick           smaller counts, one round, no 100,000-learner sweep
 //   npm run bench -- --only ack,e2e    some parts: ack, e2e, jobs, export, startup
 import { spawn } from 'node:child_process';
