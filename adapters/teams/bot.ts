@@ -95,8 +95,6 @@ export function createTeamsBot(deps: TeamsBotDeps) {
         await send(context, result.message);
         await context.sendActivity(fileConsentActivity(result));
         return;
-      case 'answered': // only Slack commands carry a response_url
-        return;
     }
   }
 

@@ -23,9 +23,7 @@ export type FormName = 'log' | 'settings' | 'contact' | 'review' | 'forget';
 export type CommandResult =
   | { kind: 'message'; message: ChatMessage }
   | { kind: 'form'; form: FormName; prefill?: Record<string, unknown> }
-  | { kind: 'file'; fileName: string; content: string; title: string; message: ChatMessage }
-  /** Already shown to the person: the worker thread posted the message to `replyUrl` itself. */
-  | { kind: 'answered' };
+  | { kind: 'file'; fileName: string; content: string; title: string; message: ChatMessage };
 
 export interface CommandInput {
   actor: ActorRef;

@@ -106,8 +106,6 @@ async function show(
   }
   const result = outcome.value;
   switch (result.kind) {
-    case 'answered':
-      return;
     case 'message':
       await reply(result.message);
       return;
