@@ -2,11 +2,10 @@
 // The Prisma client is created here, once; this folder is the only importer of @prisma/client.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Rpc } from '../worker/rpc.ts';
 import { PrismaClient } from './generated/client.ts';
 import { remoteAdapterFactory } from './remote-adapter.ts';
@@ -67,6 +66,9 @@ export async function openRemoteDatabase(rpc: Rpc, location: string): Promise<Da
 }
 
 async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
+  // Loaded here only: the running bot's main thread reaches the embedded database through the worker
+  // thread (openRemoteDatabase) and would otherwise carry PGlite's bundles in its heap for nothing.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   let location = 'memory';
   let pglite: PGlite;
   if (dataDir === 'memory://') {
