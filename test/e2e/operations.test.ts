@@ -159,8 +159,8 @@ describe('with Slack on: metrics by kind, and a shutdown with a request in fligh
 
 describe('graceful shutdown of the process', () => {
 
-  // As deployed: `npm start` is the process a container stop or systemd signals, and the bot runs
-  // under it (npm, then the start script's shell, then tsx): the signal has to reach the bot.
+  // As deployed: `npm start` is the process a container stop or systemd signals. npm passes the signal
+  // to its start script, whose shell has to hand it on (it `exec`s tsx) for the bot to get it.
   it('`npm start` exits 0 on SIGTERM to npm, after the bot has shut down, and releases the embedded database', async () => {
     const dir = migratedDataDir('evidence-sigterm-');
     const env = { ...process.env, PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'info', SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '', DATABASE_URL: '' };
