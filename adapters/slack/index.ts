@@ -2,7 +2,7 @@
 // Socket Mode (SLACK_APP_TOKEN, for development without a public URL). It registers the listeners,
 // provides the ChatPort the outbox posts through, and reports readiness. A bad token is one log
 // line and a failing readiness check, never a crash.
-import { App, HTTPReceiver, SocketModeReceiver, webApi, type ViewSubmitAction } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Config } from '../../src/config/config.ts';
 import { sendJson, type Route } from '../../src/http/server.ts';
 import type { Logger } from '../../src/lib/logger.ts';
@@ -20,7 +20,7 @@ import { VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission } from './for
 import { threadReply } from './listeners/thread-reply.ts';
 import type { SlackDeps } from './listeners/shared.ts';
 import { boltLogger } from './logger.ts';
-import { measureRequests } from './metrics.ts';
+import { slackRouter } from './router.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
@@ -66,26 +66,22 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
 
   const chat = createSlackChatPort(app.client);
   const deps: SlackDeps = { services, log: slog, chat };
-  app.use(measureRequests); // GET /metrics: requests and their duration by kind
-  app.command(/^\/evidence/, evidenceCommand(deps));
-  // One listener for every modal, routed on its callback_id: Bolt runs each listener's matchers for
-  // every request, so each one registered costs every slash command a little.
-  const submissions = new Map<string, ReturnType<SlackForm['submit']>>([
+  // Verification: the feedback / note / statement modals, beside the forms the commands open.
+  const views = new Map<string, ReturnType<SlackForm['submit']>>([
     ...SLACK_FORMS.map((form) => [form.callbackId, form.submit(deps)] as const),
-    // Verification: the feedback / note / statement modals.
     [VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission(deps)],
   ]);
-  app.view<ViewSubmitAction>({ type: 'view_submission' }, async (args) => {
-    const submit = submissions.get(args.view.callback_id);
-    if (submit) return submit(args);
-    slog.warn({ callbackId: args.view.callback_id }, 'a form this bot does not know was submitted');
-    await args.ack();
-  });
-  app.options({ type: 'block_suggestion', action_id: CRITERIA_ACTION_ID }, criteriaOptions(deps));
-  app.action({ type: 'block_actions' }, blockActions(deps));
-  app.event('app_home_opened', appHomeOpened(deps));
-  // Verification: decisions replied in an entry's thread.
-  app.event('message', threadReply(deps));
+  // One router rather than a listener per type: slackRouter() says why.
+  app.use(slackRouter({
+    command: evidenceCommand(deps),
+    commandName: /^\/evidence/,
+    views,
+    options: new Map([[CRITERIA_ACTION_ID, criteriaOptions(deps)]]),
+    action: blockActions(deps),
+    // Verification: decisions replied in an entry's thread come as `message` events.
+    events: { app_home_opened: appHomeOpened(deps), message: threadReply(deps) },
+    unrouted: (kind, detail) => slog.warn({ kind, ...detail }, 'slack sent a request this bot has no handler for; acknowledged'),
+  }));
   app.error(async (err) => {
     slog.error({ err, slackError: slackErrorCode(err) }, 'slack listener failed');
   });

@@ -198,6 +198,23 @@ describe('Slack, end to end', () => {
     expect(await entriesOf(PEOPLE.learner)).toBe(before);
   });
 
+  it('what the bot has no handler for (a closed modal, a shortcut, another command) is acknowledged at once and changes nothing', async () => {
+    const before = await entriesOf(PEOPLE.learner);
+    const posted = api.posted().length;
+    for (const payload of [
+      payloads.viewClosed({ user: PEOPLE.learner, viewId: 'V0CLOSED' }),
+      payloads.messageShortcut({ user: PEOPLE.learner, callbackId: 'save_as_evidence' }),
+      payloads.slashCommand({ user: PEOPLE.learner, text: 'log Called Sam #U7:2.1', command: '/portfolio' }),
+    ]) {
+      const res = await bot.send(payload);
+      expect(res.status, payload.body.slice(0, 60)).toBe(200);
+      expect(res.text).toBe('');
+    }
+    await bot.settle();
+    expect(await entriesOf(PEOPLE.learner)).toBe(before);
+    expect(api.posted().length).toBe(posted);
+  });
+
   it('unsigned, badly signed and stale requests get 401 and change nothing', async () => {
     await bot.settle();
     const before = await entriesOf(PEOPLE.learner);

@@ -396,6 +396,38 @@ export const payloads = {
     });
   },
 
+  /** A modal closed with Cancel or X (sent only for views with notify_on_close). */
+  viewClosed(o: { user: ActorRef | SlackUser; viewId: string; callbackId?: string }): Encoded {
+    return interactive({
+      type: 'view_closed',
+      team: { id: o.user.workspaceId, domain: 'centre' },
+      user: asUser(o.user),
+      api_app_id: 'A0EVIDENCE',
+      token: 'deprecated-verification-token',
+      view: { id: o.viewId, team_id: o.user.workspaceId, type: 'modal', callback_id: o.callbackId ?? 'evidence_log', private_metadata: '', blocks: [], state: { values: {} } },
+      is_cleared: false,
+      is_enterprise_install: false,
+    });
+  },
+
+  /** A message shortcut ("…" on a message), which this app does not offer. */
+  messageShortcut(o: { user: ActorRef | SlackUser; callbackId: string; channelId?: string }): Encoded {
+    return interactive({
+      type: 'message_action',
+      team: { id: o.user.workspaceId, domain: 'centre' },
+      user: asUser(o.user),
+      api_app_id: 'A0EVIDENCE',
+      token: 'deprecated-verification-token',
+      callback_id: o.callbackId,
+      trigger_id: newTriggerId(),
+      response_url: 'https://hooks.slack.invalid/unused',
+      channel: { id: o.channelId ?? 'C0GENERAL', name: 'general' },
+      message: { type: 'message', user: o.user.userId, ts: '1790000000.000100', text: 'hello' },
+      message_ts: '1790000000.000100',
+      is_enterprise_install: false,
+    });
+  },
+
   /** An options load: the learner typed `value` into the external select `actionId`. */
   blockSuggestion(o: { user: ActorRef | SlackUser; actionId: string; value: string; blockId?: string; viewId?: string }): Encoded {
     return interactive({
