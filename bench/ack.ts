@@ -34,16 +34,19 @@ export interface AckTarget {
 const LEARNERS = 200;
 
 /**
- * Requests per concurrency level (at the default scale of 0.5: 500, 1,500 and 3,000), so that each
- * burst lasts about a second of sustained load. A Node process that has sat idle for a few seconds
- * (as each target does here while the bots store the previous burst) spends roughly its first
- * 150 ms of CPU re-optimising code and growing its young generation back: in a burst of a third of a
- * second that cost, not the request path, decided the figures, and it swung the floor's own rate 2–3×
- * between rounds. Under a second of load, the bot's deferred writes still wait for the burst to end
- * (DeferralOptions.maxDeferMs is 2 s), so the stored rate is measured apart, after it.
+ * Requests per concurrency level (at the default scale of 0.5: 1,500, 3,000 and 3,000), so that each
+ * burst is long enough to measure the request path. A Node process that has sat idle for a few
+ * seconds (as each target does here while the bots store the previous burst) spends roughly its first
+ * 150 ms of CPU re-optimising code and growing its young generation back (the idle process's garbage
+ * collector shrinks it): in a burst of a third of a second that cost, not the request path, decided
+ * the figures, and it swung the floor's own rate 2–3× between rounds. At concurrency 1 the p99 is
+ * the 15th-slowest of 1,500 (of 500 it was the 5th, in a burst of 0.2 s on a fast day: a handful of
+ * young-generation collections decided it). Under a second of load, the bot's deferred writes still
+ * wait for the burst to end (DeferralOptions.maxDeferMs is 2 s), so the stored rate is measured
+ * apart, after it.
  */
 export function requestsFor(concurrency: number, scale = 1): number {
-  return Math.round((concurrency >= 50 ? 6000 : concurrency >= 10 ? 3000 : 1000) * scale);
+  return Math.round((concurrency >= 10 ? 6000 : 3000) * scale);
 }
 
 /** Medians over the rounds, so one disturbed run (a shared machine) does not decide a figure. */
