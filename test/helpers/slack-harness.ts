@@ -333,7 +333,19 @@ export interface Encoded {
 }
 
 const form = (fields: Record<string, string>): Encoded => ({ body: new URLSearchParams(fields).toString(), contentType: 'application/x-www-form-urlencoded' });
-const interactive = (payload: unknown): Encoded => form({ payload: JSON.stringify(payload) });
+/** An interactivity payload from `user`: the envelope every one carries, then the type's own fields. */
+const interactive = (user: ActorRef | SlackUser, payload: Record<string, unknown>): Encoded =>
+  form({
+    payload: JSON.stringify({
+      team: { id: user.workspaceId, domain: 'centre' },
+      user: asUser(user),
+      api_app_id: 'A0EVIDENCE',
+      token: 'deprecated-verification-token',
+      enterprise: null,
+      is_enterprise_install: false,
+      ...payload,
+    }),
+  });
 
 export const payloads = {
   /** `/evidence TEXT` as Slack posts it (application/x-www-form-urlencoded). */
@@ -358,18 +370,12 @@ export const payloads = {
   /** A button click. From a message when `responseUrl` is given, else from the App Home. */
   blockActions(o: { user: ActorRef | SlackUser; actionId: string; value: string; triggerId?: string; responseUrl?: string; channelId?: string; messageTs?: string }): Encoded {
     const fromMessage = Boolean(o.responseUrl);
-    return interactive({
+    return interactive(o.user, {
       type: 'block_actions',
-      user: asUser(o.user),
-      api_app_id: 'A0EVIDENCE',
-      token: 'deprecated-verification-token',
       container: fromMessage
         ? { type: 'message', message_ts: o.messageTs ?? '1790000000.000100', channel_id: o.channelId ?? 'C0GENERAL', is_ephemeral: true }
         : { type: 'view', view_id: 'V0HOME' },
       trigger_id: o.triggerId ?? newTriggerId(),
-      team: { id: o.user.workspaceId, domain: 'centre' },
-      enterprise: null,
-      is_enterprise_install: false,
       ...(fromMessage ? { channel: { id: o.channelId ?? 'C0GENERAL', name: 'general' }, response_url: o.responseUrl } : { view: { id: 'V0HOME', type: 'home' } }),
       actions: [{ action_id: o.actionId, block_id: 'b1', text: { type: 'plain_text', text: 'Button' }, value: o.value, type: 'button', action_ts: '1790000000.1' }],
     });
@@ -377,12 +383,8 @@ export const payloads = {
 
   /** The logging form submitted, with `values` as view.state.values (see logFormValues). */
   viewSubmission(o: { user: ActorRef | SlackUser; viewId: string; values: Record<string, any>; callbackId?: string; privateMetadata?: string }): Encoded {
-    return interactive({
+    return interactive(o.user, {
       type: 'view_submission',
-      team: { id: o.user.workspaceId, domain: 'centre' },
-      user: asUser(o.user),
-      api_app_id: 'A0EVIDENCE',
-      token: 'deprecated-verification-token',
       trigger_id: newTriggerId(),
       view: {
         id: o.viewId, team_id: o.user.workspaceId, type: 'modal', callback_id: o.callbackId ?? 'evidence_log',
@@ -391,57 +393,39 @@ export const payloads = {
         root_view_id: o.viewId, app_id: 'A0EVIDENCE', bot_id: 'B0BOT',
       },
       response_urls: [],
-      is_enterprise_install: false,
-      enterprise: null,
     });
   },
 
   /** A modal closed with Cancel or X (sent only for views with notify_on_close). */
   viewClosed(o: { user: ActorRef | SlackUser; viewId: string; callbackId?: string }): Encoded {
-    return interactive({
+    return interactive(o.user, {
       type: 'view_closed',
-      team: { id: o.user.workspaceId, domain: 'centre' },
-      user: asUser(o.user),
-      api_app_id: 'A0EVIDENCE',
-      token: 'deprecated-verification-token',
       view: { id: o.viewId, team_id: o.user.workspaceId, type: 'modal', callback_id: o.callbackId ?? 'evidence_log', private_metadata: '', blocks: [], state: { values: {} } },
       is_cleared: false,
-      is_enterprise_install: false,
     });
   },
 
   /** A message shortcut ("…" on a message), which this app does not offer. */
   messageShortcut(o: { user: ActorRef | SlackUser; callbackId: string; channelId?: string }): Encoded {
-    return interactive({
+    return interactive(o.user, {
       type: 'message_action',
-      team: { id: o.user.workspaceId, domain: 'centre' },
-      user: asUser(o.user),
-      api_app_id: 'A0EVIDENCE',
-      token: 'deprecated-verification-token',
       callback_id: o.callbackId,
       trigger_id: newTriggerId(),
       response_url: 'https://hooks.slack.invalid/unused',
       channel: { id: o.channelId ?? 'C0GENERAL', name: 'general' },
       message: { type: 'message', user: o.user.userId, ts: '1790000000.000100', text: 'hello' },
       message_ts: '1790000000.000100',
-      is_enterprise_install: false,
     });
   },
 
   /** An options load: the learner typed `value` into the external select `actionId`. */
   blockSuggestion(o: { user: ActorRef | SlackUser; actionId: string; value: string; blockId?: string; viewId?: string }): Encoded {
-    return interactive({
+    return interactive(o.user, {
       type: 'block_suggestion',
-      user: asUser(o.user),
       container: { type: 'view', view_id: o.viewId ?? 'V0FORM' },
-      api_app_id: 'A0EVIDENCE',
-      token: 'deprecated-verification-token',
       action_id: o.actionId,
       block_id: o.blockId ?? o.actionId,
       value: o.value,
-      team: { id: o.user.workspaceId, domain: 'centre' },
-      enterprise: null,
-      is_enterprise_install: false,
       view: { id: o.viewId ?? 'V0FORM', type: 'modal', callback_id: 'evidence_log', state: { values: {} } },
     });
   },
