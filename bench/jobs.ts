@@ -9,9 +9,9 @@ import { allCriteria, DEFAULT_QUALIFICATION_ID, getQualification } from '../src/
 import { openDatabase, type Database } from '../src/db/database.ts';
 import { applyMigrations } from '../src/db/migrate.ts';
 import { createLogger } from '../src/lib/logger.ts';
-import type { ServiceContext } from '../src/services/context.ts';
-import { sendDueDigests } from '../src/services/send-digests.ts';
-import { sendDueNudges } from '../src/services/send-nudges.ts';
+import type { ServiceContext } from '../src/services/kernel/context.ts';
+import { sendDueDigests } from '../src/services/schedules/send-digests.ts';
+import { sendDueNudges } from '../src/services/schedules/send-nudges.ts';
 import { openInNewSchema } from '../test/helpers/pg-schema.ts';
 
 const TICK = new Date('2026-11-23T09:00:00Z'); // a Monday, 09:00 in London

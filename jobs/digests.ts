@@ -1,8 +1,8 @@
 // Weekly manager digests, Monday 09:00 in each manager's time zone. Every quarter of an hour the
-// sweep writes the digests that are due and not yet written (src/services/send-digests.ts), so a
+// sweep writes the digests that are due and not yet written (src/services/schedules/send-digests.ts), so a
 // digest missed while the bot was down goes out when it is back, and never twice for one week.
-import { runInSlot } from '../src/services/job-runs.ts';
-import { sendDueDigests } from '../src/services/send-digests.ts';
+import { runInSlot } from '../src/services/kernel/job-runs.ts';
+import { sendDueDigests } from '../src/services/schedules/send-digests.ts';
 import type { JobDefinition } from './types.ts';
 
 export const digestsJob: JobDefinition = {

@@ -1,7 +1,7 @@
 // Follow-up reminders and post-placement check-ins, in each learner's morning, each sent once
-// (src/services/send-follow-ups.ts); also contacts whose planned contact date has come.
-import { runInSlot } from '../src/services/job-runs.ts';
-import { sendDueFollowUps } from '../src/services/send-follow-ups.ts';
+// (src/services/schedules/send-follow-ups.ts); also contacts whose planned contact date has come.
+import { runInSlot } from '../src/services/kernel/job-runs.ts';
+import { sendDueFollowUps } from '../src/services/schedules/send-follow-ups.ts';
 import type { JobDefinition } from './types.ts';
 
 export const followupsJob: JobDefinition = {

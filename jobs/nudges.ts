@@ -1,7 +1,7 @@
 // Check-in nudges: every minute, learners whose check-in time has come and who have logged nothing
-// since the last one get a nudge (src/services/send-nudges.ts). One run per minute slot.
-import { runInSlot } from '../src/services/job-runs.ts';
-import { sendDueNudges } from '../src/services/send-nudges.ts';
+// since the last one get a nudge (src/services/schedules/send-nudges.ts). One run per minute slot.
+import { runInSlot } from '../src/services/kernel/job-runs.ts';
+import { sendDueNudges } from '../src/services/schedules/send-nudges.ts';
 import type { JobDefinition } from './types.ts';
 
 export const nudgesJob: JobDefinition = {

@@ -1,8 +1,8 @@
 // Delivers the outbox. Runs on its cron as a safety net, and is kicked by services right after
 // they commit so replies and notices leave at once. Single-flight within a process; across
 // replicas the row leases in deliver-outbox keep each message to one sender.
-import { deliverOutbox, type ChatPorts } from '../src/services/deliver-outbox.ts';
-import type { ServiceContext } from '../src/services/context.ts';
+import { deliverOutbox, type ChatPorts } from '../src/services/outbox/deliver-outbox.ts';
+import type { ServiceContext } from '../src/services/kernel/context.ts';
 import type { JobDefinition } from './types.ts';
 
 export const outboxJob: JobDefinition = {

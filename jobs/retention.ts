@@ -1,7 +1,7 @@
 // Applies the retention policy once a day: contacts with no interaction for the workspace's period
 // are erased, learners long after completion are anonymised, held log texts are dropped
-// (src/services/apply-retention.ts). The admins get a count of what was removed.
-import { applyRetention } from '../src/services/apply-retention.ts';
+// (src/services/contacts-privacy/apply-retention.ts). The admins get a count of what was removed.
+import { applyRetention } from '../src/services/contacts-privacy/apply-retention.ts';
 import type { JobDefinition } from './types.ts';
 
 export const retentionJob: JobDefinition = {

@@ -20,12 +20,12 @@ import { closeGracefully, createHttpServer, type ReadinessCheck } from './http/s
 import { createLogger, type Logger } from './lib/logger.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { PlatformEdge } from './ports/edge.ts';
-import type { ServiceContext } from './services/context.ts';
-import type { ChatPorts } from './services/deliver-outbox.ts';
+import type { ServiceContext } from './services/kernel/context.ts';
+import type { ChatPorts } from './services/outbox/deliver-outbox.ts';
 import { createServices, type Services } from './services/index.ts';
-import { commandConcurrency, createCommandInbox, type CommandInbox } from './services/command-inbox.ts';
-import type { CommandInput } from './services/handle-command.ts';
-import { getOutboxDepth } from './services/outbox-depth.ts';
+import { commandConcurrency, createCommandInbox, type CommandInbox } from './services/commands/command-inbox.ts';
+import type { CommandInput } from './services/commands/handle-command.ts';
+import { getOutboxDepth } from './services/outbox/outbox-depth.ts';
 import type { Platform } from './ports/chat.ts';
 import { startWorkerThread, type WorkerThread } from './worker/worker-client.ts';
 

@@ -5,10 +5,10 @@
 import { invalidInput } from '../../src/lib/errors.ts';
 import { parseEntryActionValue, parseIdValue } from '../../src/messages/action-values.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
-import type { ActorRef } from '../../src/services/context.ts';
-import type { CommandResult } from '../../src/services/handle-command.ts';
+import type { ActorRef } from '../../src/services/kernel/context.ts';
+import type { CommandResult } from '../../src/services/commands/handle-command.ts';
 import type { Services } from '../../src/services/index.ts';
-import { entryListMessage } from '../../src/services/list-entries.ts';
+import { entryListMessage } from '../../src/services/evidence/list-entries.ts';
 import { card, paragraph, type AdaptiveCard } from './cards.ts';
 import type { LogFormValues } from './forms.ts';
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { strToU8, zipSync } from 'fflate';
 
-const TEAMS_DIR = fileURLToPath(new URL('../../teams/', import.meta.url));
+const TEAMS_DIR = fileURLToPath(new URL('../../teams', import.meta.url));
 /** Used when MICROSOFT_APP_ID is not set: the package then validates but must be rebuilt before upload. */
 export const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
 

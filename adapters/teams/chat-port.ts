@@ -6,7 +6,7 @@ import { TurnContext, type CloudAdapter, type ConversationReference } from 'botb
 import type { Logger } from '../../src/lib/logger.ts';
 import type { ChatPort, ChatRecipient, PostedRef } from '../../src/ports/chat.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
-import type { StoredReference } from '../../src/services/conversation-refs.ts';
+import type { StoredReference } from '../../src/services/kernel/conversation-refs.ts';
 import type { Services } from '../../src/services/index.ts';
 import { messageActivity } from './cards.ts';
 import { NotInstalledError, toChatError } from './errors.ts';

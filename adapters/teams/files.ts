@@ -6,7 +6,7 @@
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Logger } from '../../src/lib/logger.ts';
-import type { ActorRef } from '../../src/services/context.ts';
+import type { ActorRef } from '../../src/services/kernel/context.ts';
 import type { Services } from '../../src/services/index.ts';
 
 export const FILE_CONSENT_INVOKE = 'fileConsent/invoke';

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseLogText } from '../../src/domain/log-grammar.ts';
 import { invalidInput, userMessageOf } from '../../src/lib/errors.ts';
 import { CHANNEL_LABEL, KIND_LABEL } from '../../src/messages/entry-card.ts';
-import type { EvidenceDraft } from '../../src/services/record-evidence.ts';
+import type { EvidenceDraft } from '../../src/services/evidence/record-evidence.ts';
 import { card, paragraph, type AdaptiveCard, type CardElement } from './cards.ts';
 
 export const LOG_FORM_ACTION = 'form.log';

@@ -7,9 +7,9 @@ import { allCriteria, getQualification } from '../../src/catalogue/catalogue.ts'
 import { openDatabase } from '../../src/db/database.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import type { ServiceContext } from '../../src/services/context.ts';
-import { exportPortfolio } from '../../src/services/export-portfolio.ts';
-import { importRoster } from '../../src/services/import-roster.ts';
+import type { ServiceContext } from '../../src/services/kernel/context.ts';
+import { exportPortfolio } from '../../src/services/evidence/export-portfolio.ts';
+import { importRoster } from '../../src/services/roster/import-roster.ts';
 import { maxRssMb } from '../lib/child.ts';
 import { benchRoster } from '../lib/roster.ts';
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 // Every *.json file here is one qualification; adding a qualification means dropping a file in.
 // Resolved from this module's own URL so it works under tsx and vitest alike.
-const DATA_DIR = fileURLToPath(new URL('./data/', import.meta.url));
+const DATA_DIR = fileURLToPath(new URL('./data', import.meta.url));
 
 /** The qualification the bot serves when none is named (Highfield L2 NVQ Recruitment Resourcing). */
 export const DEFAULT_QUALIFICATION_ID = '601/7920/X';

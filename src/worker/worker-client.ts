@@ -6,8 +6,8 @@ import { Worker } from 'node:worker_threads';
 import { lineWriter, type Logger } from '../lib/logger.ts';
 import type { ThreadMetrics } from '../lib/metrics.ts';
 import type { Platform } from '../ports/chat.ts';
-import type { ChatPorts } from '../services/deliver-outbox.ts';
-import type { CommandInput, CommandResult } from '../services/handle-command.ts';
+import type { ChatPorts } from '../services/outbox/deliver-outbox.ts';
+import type { CommandInput, CommandResult } from '../services/commands/handle-command.ts';
 import { createRpc, type Rpc } from './rpc.ts';
 import type { WorkerData, WorkerStarted } from './worker-thread.ts';
 

@@ -21,10 +21,10 @@ import { threadMetrics } from '../lib/metrics.ts';
 import type { ChatPort, Platform } from '../ports/chat.ts';
 import type { ChatMessage } from '../ports/message.ts';
 import { systemClock } from '../ports/clock.ts';
-import type { ServiceContext } from '../services/context.ts';
-import type { ChatPorts } from '../services/deliver-outbox.ts';
-import { commandConcurrency, createCommandRunner } from '../services/command-inbox.ts';
-import { handleCommand, type CommandInput, type CommandResult } from '../services/handle-command.ts';
+import type { ServiceContext } from '../services/kernel/context.ts';
+import type { ChatPorts } from '../services/outbox/deliver-outbox.ts';
+import { commandConcurrency, createCommandRunner } from '../services/commands/command-inbox.ts';
+import { handleCommand, type CommandInput, type CommandResult } from '../services/commands/handle-command.ts';
 import { createRpc } from './rpc.ts';
 
 export interface WorkerData {

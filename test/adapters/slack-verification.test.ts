@@ -10,7 +10,7 @@ import type { SlackDeps } from '../../adapters/slack/listeners/shared.ts';
 import { AppError, forbidden, invalidInput } from '../../src/lib/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Services } from '../../src/services/index.ts';
-import type { VerificationForm } from '../../src/services/verification-forms.ts';
+import type { VerificationForm } from '../../src/services/verification/verification-forms.ts';
 import { blocksText } from '../helpers/slack-harness.ts';
 
 const ENTRY = '0b6f5c1e-2f0a-4c55-9d3e-1a2b3c4d5e6f';

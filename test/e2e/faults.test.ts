@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { TRY_AGAIN } from '../../src/lib/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
-import { importRoster } from '../../src/services/import-roster.ts';
+import { importRoster } from '../../src/services/roster/import-roster.ts';
 import { PEOPLE, ROSTER_CSV } from '../helpers/context.ts';
 import { migratedDataDir } from '../helpers/data-dir.ts';
 import {

@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Clock } from '../../src/ports/clock.ts';
-import type { ActorRef, ServiceContext } from '../../src/services/context.ts';
-import { importRoster } from '../../src/services/import-roster.ts';
+import type { ActorRef, ServiceContext } from '../../src/services/kernel/context.ts';
+import { importRoster } from '../../src/services/roster/import-roster.ts';
 import { createTestDatabase, type Backend, type TestDatabase } from './db.ts';
 
 export class TestClock implements Clock {

@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acceptCommand, createCommandInbox, createCommandRunner, isDurableCommand, type Accepted } from '../../src/services/command-inbox.ts';
+import { acceptCommand, createCommandInbox, createCommandRunner, isDurableCommand, type Accepted } from '../../src/services/commands/command-inbox.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
-import type { CommandInput, CommandResult } from '../../src/services/handle-command.ts';
+import type { CommandInput, CommandResult } from '../../src/services/commands/handle-command.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;

@@ -1,8 +1,8 @@
 // The contact register and relationship reviews as a learner uses them through the typed commands.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '../../src/services/handle-command.ts';
-import { handleContactAction, submitContactForm, submitReviewForm } from '../../src/services/contact-commands.ts';
-import { listDueReviews } from '../../src/services/list-contacts.ts';
+import { handleCommand } from '../../src/services/commands/handle-command.ts';
+import { handleContactAction, submitContactForm, submitReviewForm } from '../../src/services/contacts-privacy/contact-commands.ts';
+import { listDueReviews } from '../../src/services/contacts-privacy/list-contacts.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 import { messageText } from '../helpers/fake-chat.ts';

@@ -1,8 +1,8 @@
 // Countersigning an unqualified assessor's decision on the real database: it takes effect only when a
 // qualified assessor countersigns; an overturn sends it back for reassessment; the first to act wins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countersignDecision } from '../../src/services/countersign-decision.ts';
-import { decideEntry } from '../../src/services/decide-entry.ts';
+import { countersignDecision } from '../../src/services/verification/countersign-decision.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

@@ -2,7 +2,7 @@
 // says), stale and repeated clicks, what the assessor, the thread and the learner receive, and the
 // history each step leaves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideEntry } from '../../src/services/decide-entry.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

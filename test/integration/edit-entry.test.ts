@@ -1,9 +1,9 @@
 // A learner edits an entry after changes were requested, and it goes back to the assessor in the
 // same thread with fresh buttons. Only the learner, only in changes_requested, only the current version.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideEntry } from '../../src/services/decide-entry.ts';
-import { editEntry } from '../../src/services/edit-entry.ts';
-import { getEntryForEdit } from '../../src/services/get-entry-for-edit.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
+import { editEntry } from '../../src/services/evidence/edit-entry.ts';
+import { getEntryForEdit } from '../../src/services/evidence/get-entry-for-edit.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUnit, getQualification } from '../../src/catalogue/catalogue.ts';
 import { AppError } from '../../src/lib/errors.ts';
-import { completeFollowUp } from '../../src/services/complete-follow-up.ts';
-import { decideEntry } from '../../src/services/decide-entry.ts';
-import { editEntry } from '../../src/services/edit-entry.ts';
-import { snoozeFollowUp } from '../../src/services/snooze-follow-up.ts';
-import { updateSettings } from '../../src/services/update-settings.ts';
+import { completeFollowUp } from '../../src/services/schedules/complete-follow-up.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
+import { editEntry } from '../../src/services/evidence/edit-entry.ts';
+import { snoozeFollowUp } from '../../src/services/schedules/snooze-follow-up.ts';
+import { updateSettings } from '../../src/services/schedules/update-settings.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { PEOPLE } from '../helpers/context.ts';
 import { actionsOf, deliverAt, jobs, logAt, runJob, scheduleTest, text, to, type ScheduleTest } from './schedule-helpers.ts';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
 import { applyMigrations } from '../../src/db/migrate.ts';
-import { identifyPerson } from '../../src/services/identify-person.ts';
+import { identifyPerson } from '../../src/services/kernel/identify-person.ts';
 import { PEOPLE, loadRoster, quietLogger } from '../helpers/context.ts';
 
 describe('a database migrated in this process', () => {

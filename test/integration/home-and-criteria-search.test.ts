@@ -1,11 +1,11 @@
 // The services behind the Slack form and App Home: criteria search over the learner's own units,
 // the form's preselection, an assessor's queue, and the home each role sees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getHome } from '../../src/services/get-home.ts';
-import { listAwaitingAssessment } from '../../src/services/list-awaiting-assessment.ts';
-import { prepareLogForm } from '../../src/services/prepare-log-form.ts';
-import { recordEvidence } from '../../src/services/record-evidence.ts';
-import { searchCriteria } from '../../src/services/search-criteria.ts';
+import { getHome } from '../../src/services/evidence/get-home.ts';
+import { listAwaitingAssessment } from '../../src/services/verification/list-awaiting-assessment.ts';
+import { prepareLogForm } from '../../src/services/evidence/prepare-log-form.ts';
+import { recordEvidence } from '../../src/services/evidence/record-evidence.ts';
+import { searchCriteria } from '../../src/services/evidence/search-criteria.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 import { messageText } from '../helpers/fake-chat.ts';

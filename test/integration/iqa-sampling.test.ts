@@ -3,9 +3,9 @@
 // IQA's review and what the assessor hears.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { iqaSamplingJob } from '../../jobs/iqa-sampling.ts';
-import { countersignDecision } from '../../src/services/countersign-decision.ts';
-import { decideEntry } from '../../src/services/decide-entry.ts';
-import { reviewIqaSample } from '../../src/services/review-iqa-sample.ts';
+import { countersignDecision } from '../../src/services/verification/countersign-decision.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
+import { reviewIqaSample } from '../../src/services/verification/review-iqa-sample.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

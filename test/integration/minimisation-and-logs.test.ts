@@ -4,8 +4,8 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/lib/logger.ts';
-import { handleContactAction, submitContactForm } from '../../src/services/contact-commands.ts';
-import { handleCommand } from '../../src/services/handle-command.ts';
+import { handleContactAction, submitContactForm } from '../../src/services/contacts-privacy/contact-commands.ts';
+import { handleCommand } from '../../src/services/commands/handle-command.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';

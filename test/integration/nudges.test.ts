@@ -2,8 +2,8 @@
 // only learners who have logged nothing since the last check-in are nudged, with what would help
 // most and a "Log evidence" button; snoozed and paused learners are left alone; nothing twice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleCommand } from '../../src/services/handle-command.ts';
-import { sendDueNudges } from '../../src/services/send-nudges.ts';
+import { handleCommand } from '../../src/services/commands/handle-command.ts';
+import { sendDueNudges } from '../../src/services/schedules/send-nudges.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { PEOPLE } from '../helpers/context.ts';
 import { actionsOf, deliverAt, jobs, logAt, nudges, runJob, scheduleTest, text, to, type ScheduleTest } from './schedule-helpers.ts';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/lib/errors.ts';
-import { deliverOutbox } from '../../src/services/deliver-outbox.ts';
-import { getProgress } from '../../src/services/get-progress.ts';
-import { listEntries } from '../../src/services/list-entries.ts';
-import { recordEvidence } from '../../src/services/record-evidence.ts';
+import { deliverOutbox } from '../../src/services/outbox/deliver-outbox.ts';
+import { getProgress } from '../../src/services/evidence/get-progress.ts';
+import { listEntries } from '../../src/services/evidence/list-entries.ts';
+import { recordEvidence } from '../../src/services/evidence/record-evidence.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

@@ -10,8 +10,8 @@ import { RateLimitedError } from '../../src/ports/chat.ts';
 import { createRpc } from '../../src/worker/rpc.ts';
 import { loadRoster, PEOPLE, TestClock, quietLogger } from '../helpers/context.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { recordEvidence } from '../../src/services/record-evidence.ts';
-import type { ServiceContext } from '../../src/services/context.ts';
+import { recordEvidence } from '../../src/services/evidence/record-evidence.ts';
+import type { ServiceContext } from '../../src/services/kernel/context.ts';
 
 describe('the embedded database from the other thread', () => {
   let owner: TestDatabase;

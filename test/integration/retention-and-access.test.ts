@@ -2,9 +2,9 @@
 // held log texts after a day) and subject access (everything held about a person, as JSON).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retentionJob } from '../../jobs/retention.ts';
-import { deliverOutbox } from '../../src/services/deliver-outbox.ts';
-import { handleCommand } from '../../src/services/handle-command.ts';
-import { subjectAccess } from '../../src/services/subject-access.ts';
+import { deliverOutbox } from '../../src/services/outbox/deliver-outbox.ts';
+import { handleCommand } from '../../src/services/commands/handle-command.ts';
+import { subjectAccess } from '../../src/services/contacts-privacy/subject-access.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

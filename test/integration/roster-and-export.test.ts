@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordEvidence } from '../../src/services/record-evidence.ts';
-import { exportPortfolio } from '../../src/services/export-portfolio.ts';
+import { recordEvidence } from '../../src/services/evidence/record-evidence.ts';
+import { exportPortfolio } from '../../src/services/evidence/export-portfolio.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, loadRoster, PEOPLE, ROSTER_CSV, type TestContext } from '../helpers/context.ts';
 

@@ -2,8 +2,8 @@
 // decision notice, and `progress` warns when simulation is more than a small share of a unit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { progressMessage } from '../../src/messages/progress-view.ts';
-import { decideEntry } from '../../src/services/decide-entry.ts';
-import { getProgress } from '../../src/services/get-progress.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
+import { getProgress } from '../../src/services/evidence/get-progress.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

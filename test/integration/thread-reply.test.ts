@@ -1,7 +1,7 @@
 // Deciding by replying in an entry's thread: the root identifies the entry, the reply's words the
 // decision; the same checks of who may decide apply; chat in the thread is left alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideFromThreadReply } from '../../src/services/decide-from-thread-reply.ts';
+import { decideFromThreadReply } from '../../src/services/verification/decide-from-thread-reply.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort } from '../helpers/fake-chat.ts';

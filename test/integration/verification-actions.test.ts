@@ -1,8 +1,8 @@
 // The platform-neutral entry point for verification buttons and their forms: what a click returns
 // (a message or a form), refusals before any form opens, and submissions reaching the use cases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handleVerificationAction } from '../../src/services/verification-actions.ts';
-import { submitVerificationForm } from '../../src/services/verification-forms.ts';
+import { handleVerificationAction } from '../../src/services/verification/verification-actions.ts';
+import { submitVerificationForm } from '../../src/services/verification/verification-forms.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { AppError } from '../../src/lib/errors.ts';
 import type { ChatMessage, MessageAction } from '../../src/ports/message.ts';
-import type { ActorRef } from '../../src/services/context.ts';
-import { deliverOutbox } from '../../src/services/deliver-outbox.ts';
-import { recordEvidence } from '../../src/services/record-evidence.ts';
+import type { ActorRef } from '../../src/services/kernel/context.ts';
+import { deliverOutbox } from '../../src/services/outbox/deliver-outbox.ts';
+import { recordEvidence } from '../../src/services/evidence/record-evidence.ts';
 import { loadRoster, PEOPLE, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText, type SentMessage } from '../helpers/fake-chat.ts';
 

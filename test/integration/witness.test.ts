@@ -1,11 +1,11 @@
 // Witness statements on the real database: the learner asks their manager or a colleague; only that
 // person can write the statement; it is attached, in the history, and shown in the assessor's thread.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decideEntry } from '../../src/services/decide-entry.ts';
-import { getEntryHistory } from '../../src/services/get-entry-history.ts';
-import { getWitnessOptions } from '../../src/services/get-witness-options.ts';
-import { requestWitness } from '../../src/services/request-witness.ts';
-import { submitWitnessStatement } from '../../src/services/submit-witness-statement.ts';
+import { decideEntry } from '../../src/services/verification/decide-entry.ts';
+import { getEntryHistory } from '../../src/services/evidence/get-entry-history.ts';
+import { getWitnessOptions } from '../../src/services/verification/get-witness-options.ts';
+import { requestWitness } from '../../src/services/verification/request-witness.ts';
+import { submitWitnessStatement } from '../../src/services/verification/submit-witness-statement.ts';
 import { BACKENDS } from '../helpers/db.ts';
 import { createTestContext, type TestContext } from '../helpers/context.ts';
 import { FakeChatPort, messageText } from '../helpers/fake-chat.ts';

@@ -2,7 +2,7 @@
 // Cancel under `forget`, and the minimisation choices under a held log. Each click goes to the
 // core's handleContactAction, which checks ownership against the database; the answer replaces the
 // ephemeral message clicked (so a confirmation naming the contact does not linger), or opens a form.
-import { CONTACT_ACTIONS } from '../../../src/services/contact-commands.ts';
+import { CONTACT_ACTIONS } from '../../../src/services/contacts-privacy/contact-commands.ts';
 import { openForm } from '../forms/index.ts';
 import { textMessage } from '../listeners/shared.ts';
 import type { SlackActionHandler } from './types.ts';

@@ -1,7 +1,7 @@
 // "More" under `/evidence list`: the next page of the learner's entries, in place of the last one.
 import { z } from 'zod';
 import { invalidInput } from '../../../src/lib/errors.ts';
-import { entryListMessage } from '../../../src/services/list-entries.ts';
+import { entryListMessage } from '../../../src/services/evidence/list-entries.ts';
 import type { SlackActionHandler } from './types.ts';
 
 /** `<filter|all>:<page>`, as entryListMessage writes it. */

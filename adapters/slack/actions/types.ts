@@ -3,7 +3,7 @@
 // with that id. A handler receives the click already acknowledged and parsed.
 import type { BlockAction } from '@slack/bolt';
 import type { ChatMessage } from '../../../src/ports/message.ts';
-import type { ActorRef } from '../../../src/services/context.ts';
+import type { ActorRef } from '../../../src/services/kernel/context.ts';
 import type { SlackDeps, WebClient } from '../listeners/shared.ts';
 
 export interface SlackActionArgs {

@@ -4,7 +4,7 @@
 // Slack retry of the same click acts once). A message comes back ephemerally under the clicked
 // message; a form opens as a modal. A refusal (not theirs to decide, a stale button) is thrown,
 // and the routing table answers it ephemerally: nothing has changed.
-import { VERIFICATION_ACTIONS } from '../../../src/services/verification-actions.ts';
+import { VERIFICATION_ACTIONS } from '../../../src/services/verification/verification-actions.ts';
 import { verificationModal } from '../block-kit/verification-modal.ts';
 import type { SlackActionHandler } from './types.ts';
 

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { CONTACT_CHANNELS, CONTACT_KINDS, REVIEW_ACTIONS } from '../../../src/domain/contact.ts';
 import { CONTACT_KIND_LABEL } from '../../../src/messages/contact-views.ts';
 import { CHANNEL_LABEL } from '../../../src/messages/entry-card.ts';
-import type { ContactForm } from '../../../src/services/add-contact.ts';
-import type { ReviewForm } from '../../../src/services/record-review.ts';
+import type { ContactForm } from '../../../src/services/contacts-privacy/add-contact.ts';
+import type { ReviewForm } from '../../../src/services/contacts-privacy/record-review.ts';
 import { escapeAndFit, plainText } from './escape.ts';
 import { MODAL_LIMITS, ZViewStateValues } from './log-modal.ts';
 

@@ -4,8 +4,8 @@
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import { CHANNEL_LABEL, KIND_LABEL } from '../../../src/messages/entry-card.ts';
-import { ENTRY_CHANNELS, ENTRY_KINDS, type EvidenceDraft } from '../../../src/services/record-evidence.ts';
-import type { CriterionOption } from '../../../src/services/search-criteria.ts';
+import { ENTRY_CHANNELS, ENTRY_KINDS, type EvidenceDraft } from '../../../src/services/evidence/record-evidence.ts';
+import type { CriterionOption } from '../../../src/services/evidence/search-criteria.ts';
 import { escapeAndFit, plainText } from './escape.ts';
 
 type View = types.ModalView;

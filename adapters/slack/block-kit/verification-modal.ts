@@ -4,7 +4,7 @@
 // sample or request); it rides in private_metadata and goes back to the core untouched.
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import type { FormTarget, VerificationForm } from '../../../src/services/verification-forms.ts';
+import type { FormTarget, VerificationForm } from '../../../src/services/verification/verification-forms.ts';
 import { plainText } from './escape.ts';
 import { fitBlocks, LIMITS, renderBlocks } from './message.ts';
 import { MODAL_LIMITS } from './log-modal.ts';

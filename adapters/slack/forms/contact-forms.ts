@@ -4,7 +4,7 @@
 // inline; the outcome replaces the modal, so the learner sees what was saved where they acted.
 import { AppError, TRY_AGAIN } from '../../../src/lib/errors.ts';
 import type { ChatMessage } from '../../../src/ports/message.ts';
-import type { CommandResult } from '../../../src/services/handle-command.ts';
+import type { CommandResult } from '../../../src/services/commands/handle-command.ts';
 import {
   CONTACT_FORM_CALLBACK_ID, contactBlockFor, contactFormView, parseContactSubmission, parseReviewSubmission, REVIEW_FORM_CALLBACK_ID, reviewBlockFor, reviewFormView,
 } from '../block-kit/contact-modal.ts';

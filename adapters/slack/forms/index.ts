@@ -1,7 +1,7 @@
 // The modals the Slack edge can open, one per core form. When the core asks for a form
 // (CommandResult `{ kind: 'form' }`, or a button) it is looked up here; adding a form means writing
 // a SlackForm in this folder and listing it below.
-import type { FormName } from '../../../src/services/handle-command.ts';
+import type { FormName } from '../../../src/services/commands/handle-command.ts';
 import type { WebClient } from '../listeners/shared.ts';
 import { logForm } from './log-form.ts';
 import { contactForm, reviewForm } from './contact-forms.ts';

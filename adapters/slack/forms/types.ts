@@ -1,7 +1,7 @@
 // One Slack modal for one of the core's forms (FormName): how it is drawn from the core's prefill,
 // and the listener for its submission. forms/index.ts lists them; a new form is one file there.
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction, types } from '@slack/bolt';
-import type { FormName } from '../../../src/services/handle-command.ts';
+import type { FormName } from '../../../src/services/commands/handle-command.ts';
 import type { SlackDeps } from '../listeners/shared.ts';
 
 export type ViewArgs = Pick<SlackViewMiddlewareArgs<ViewSubmitAction>, 'ack' | 'body' | 'view'> & Partial<Pick<AllMiddlewareArgs, 'client'>>;

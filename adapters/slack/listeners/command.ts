@@ -7,7 +7,7 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { ChatMessage } from '../../../src/ports/message.ts';
-import type { CommandResult } from '../../../src/services/handle-command.ts';
+import type { CommandResult } from '../../../src/services/commands/handle-command.ts';
 import { escapeMrkdwn } from '../block-kit/escape.ts';
 import { openForm } from '../forms/index.ts';
 import {

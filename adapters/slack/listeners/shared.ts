@@ -4,7 +4,7 @@ import type { webApi } from '@slack/bolt';
 import { AppError, userMessageOf } from '../../../src/lib/errors.ts';
 import type { Logger } from '../../../src/lib/logger.ts';
 import type { ChatMessage } from '../../../src/ports/message.ts';
-import type { ActorRef } from '../../../src/services/context.ts';
+import type { ActorRef } from '../../../src/services/kernel/context.ts';
 import type { Services } from '../../../src/services/index.ts';
 import { renderReply } from '../block-kit/message.ts';
 import type { SlackChatPort } from '../chat-port.ts';
