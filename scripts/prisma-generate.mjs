@@ -1,7 +1,8 @@
 // Generates the Prisma client into src/db/generated without network access.
 // Prisma's CLI looks for its schema-engine binary before any command and would try to download
 // it; `generate` never runs that binary, so pointing the variable at any existing file is enough
-// (see NOTES.md). With --if-missing it does nothing when the client is newer than the schema.
+// (the CLI only checks that the file exists). With --if-missing it does nothing when the client
+// is newer than the schema.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,7 @@
 // Applies the committed SQL migrations in prisma/migrations/ without Prisma's native binary, through
-// Prisma's schema engine compiled to WebAssembly (see NOTES.md). It keeps the same
-// _prisma_migrations table as `prisma migrate deploy`, so either tool can take over.
+// Prisma's schema engine compiled to WebAssembly (@prisma/schema-engine-wasm, an ordinary npm
+// dependency, so nothing is downloaded at run time). It keeps the same _prisma_migrations table as
+// `prisma migrate deploy`, so either tool can take over.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
-// Slack listeners called directly with fake ack/respond (STYLE.md example 9): each one acks, parses,
-// calls one service and renders. The services are stubs here; single Web API calls are spied on a
-// real WebClient, so nothing goes over the network.
+// Slack listeners called directly with fake ack/respond: each one acks, parses, calls one service
+// and renders. The services are stubs here; single Web API calls are spied on a real WebClient, so
+// nothing goes over the network.
 import { Writable } from 'node:stream';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

@@ -1,4 +1,5 @@
-// The layout's import rules (STYLE.md), held by a test rather than by memory.
+// The layout's import rules (which folder may import what: no chat SDK in the core, Prisma only in
+// src/db, Bolt and botbuilder only in their own adapter), held by a test rather than by memory.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

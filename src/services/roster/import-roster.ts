@@ -1,7 +1,7 @@
-// Loads the roster CSV (columns in CONTRACT.md): people, their roles, and each learner's links to
-// assessor, manager and IQA and their optional units. Every row is checked first; refused rows are
-// reported with the reason and the good ones go in. Rows may refer to people further down the
-// file. Importing the same file twice changes nothing.
+// Loads the roster CSV (its columns are listed in README.md, "Loading people: the roster"): people,
+// their roles, and each learner's links to assessor, manager and IQA and their optional units. Every
+// row is checked first; refused rows are reported with the reason and the good ones go in. Rows may
+// refer to people further down the file. Importing the same file twice changes nothing.
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { getQualification, DEFAULT_QUALIFICATION_ID, findUnit } from '../../catalogue/catalogue.ts';
