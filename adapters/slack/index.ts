@@ -2,9 +2,11 @@
 // Socket Mode (SLACK_APP_TOKEN, for development without a public URL). It registers the listeners,
 // provides the ChatPort the outbox posts through, and reports readiness. A bad token is one log
 // line and a failing readiness check, never a crash.
-import { App, HTTPReceiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { Config } from '../../src/config/config.ts';
-import { sendJson, type Route } from '../../src/http/server.ts';
+import { createRefusalLog, type RefusalLog } from '../../src/http/refusal-log.ts';
+import { BodyTooLargeError, readBody, readBodyBytes, refuse, type Route } from '../../src/http/server.ts';
 import type { Logger } from '../../src/lib/logger.ts';
 import type { PlatformEdge } from '../../src/ports/edge.ts';
 import type { Services } from '../../src/services/index.ts';
@@ -20,6 +22,7 @@ import { VERIFICATION_FORM_CALLBACK_ID, verificationFormSubmission } from './for
 import { threadReply } from './listeners/thread-reply.ts';
 import type { SlackDeps } from './listeners/shared.ts';
 import { boltLogger } from './logger.ts';
+import { isSslCheck, precheckSlackRequest, SLACK_BODY_LIMIT, SSL_CHECK_LIMIT } from './request-guard.ts';
 import { slackRouter } from './router.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -54,9 +57,14 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
   const socketMode = Boolean(config.appToken);
 
   const clientOptions = webClientOptions(config.apiUrl);
+  const refusals = createRefusalLog(slog, { message: 'slack: refused requests that are not from Slack (counted, one line per 10 s)' });
   const receiver = socketMode
     ? new SocketModeReceiver({ appToken: config.appToken!, logger, installerOptions: { clientOptions: { slackApiUrl: config.apiUrl } } })
-    : new HTTPReceiver({ signingSecret: config.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger, processBeforeResponse: false });
+    : new HTTPReceiver({
+        signingSecret: config.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger: receiverLogger(logger, refusals), processBeforeResponse: false,
+        // The route reads the body itself under this cap; Bolt's own limit (4 MB) is a second fence.
+        bodyLimit: SLACK_BODY_LIMIT,
+      });
   const app = new App({
     token: config.botToken, receiver, logger, clientOptions,
     // Without this Bolt calls auth.test in the constructor and a bad token crashes the process.
@@ -126,9 +134,26 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
   const route: Route = {
     method: 'POST',
     path: SLACK_EVENTS_PATH,
-    handler: (req, res) => {
+    handler: async (req, res) => {
+      // From the headers alone, before anything is read: request-guard.ts says why.
+      const check = precheckSlackRequest(req.headers);
+      if (check.verdict === 'refuse') {
+        refusals.note(check.reason);
+        return refuse(res, check.status, { error: check.status === 413 ? 'request body too large' : 'unauthorized' });
+      }
+      if (check.verdict === 'maybe_ssl_check') return answerSslCheck(req, res, refusals);
       // Until auth.test has passed Bolt cannot authorise anything: say so rather than answer empty.
-      if (state !== 'ready') return sendJson(res, 503, { error: 'slack is not ready', detail });
+      if (state !== 'ready') return refuse(res, 503, { error: 'slack is not ready', detail });
+      let body: Buffer;
+      try {
+        body = await readBodyBytes(req, SLACK_BODY_LIMIT);
+      } catch (err) {
+        if (!(err instanceof BodyTooLargeError)) throw err;
+        refusals.note('too_large');
+        return refuse(res, 413, { error: 'request body too large' });
+      }
+      // Bolt takes an already-read body from `rawBody` and verifies the signature over it.
+      (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
       (receiver as HTTPReceiver).requestListener(req, res);
     },
   };
@@ -143,7 +168,41 @@ export function createSlackAdapter(config: Config['slack'], services: Services, 
       const wasReady = state === 'ready';
       state = 'stopped';
       clearTimeout(retry);
+      refusals.flush();
       if (socketMode && wasReady) await app.stop();
+    },
+  };
+}
+
+/** Slack's unsigned ssl_check gets 200; any other small unsigned form is refused like the rest. */
+async function answerSslCheck(req: IncomingMessage, res: ServerResponse, refusals: RefusalLog): Promise<void> {
+  let body: string;
+  try {
+    body = await readBody(req, SSL_CHECK_LIMIT);
+  } catch (err) {
+    if (!(err instanceof BodyTooLargeError)) throw err;
+    body = '';
+  }
+  if (isSslCheck(body)) {
+    res.writeHead(200);
+    res.end();
+    return;
+  }
+  refusals.note('unsigned');
+  refuse(res, 401, { error: 'unauthorized' });
+}
+
+/**
+ * Bolt's logger for the HTTP receiver, with one change: its warning for a body whose signature
+ * does not match is counted with the other refusals instead of written per request, or anyone
+ * sending well-shaped forged headers could fill the log.
+ */
+function receiverLogger(logger: BoltLogger, refusals: RefusalLog): BoltLogger {
+  return {
+    ...logger,
+    warn: (...msg: unknown[]) => {
+      if (typeof msg[0] === 'string' && msg[0].startsWith('Failed to parse and verify the request data')) return refusals.note('bad_signature');
+      logger.warn(...msg);
     },
   };
 }

@@ -88,14 +88,80 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** Reads a request body up to `limit` bytes; rejects with a 413-worthy error beyond it. */
-export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
-    chunks.push(chunk as Buffer);
+/**
+ * Answers and hangs up without reading the request body. With keep-alive the server would read
+ * (and throw away) whatever body the caller declared so the connection could carry the next
+ * request: a refused caller could make us read megabytes. `Connection: close` ends the
+ * connection once the answer is written instead.
+ */
+export function refuse(res: ServerResponse, status: number, body: unknown): void {
+  res.shouldKeepAlive = false;
+  sendJson(res, status, body);
+}
+
+/** Thrown by readBody when a body is, or is declared to be, bigger than its limit: answer 413. */
+export class BodyTooLargeError extends Error {
+  readonly status = 413;
+  constructor(readonly limit: number) {
+    super(`request body larger than ${limit} bytes`);
+    this.name = 'BodyTooLargeError';
   }
-  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The Content-Length the caller declared, or undefined (chunked, absent or unreadable). */
+export function declaredLength(req: IncomingMessage): number | undefined {
+  const header = req.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header)) return undefined;
+  return Number(header);
+}
+
+/**
+ * Reads a request body up to `limit` bytes. A declared Content-Length over the limit is refused
+ * before a byte is read; a chunked body is counted as it arrives and reading stops at the limit
+ * (the request is paused, not destroyed, so the caller can still answer 413 with `refuse`).
+ */
+export function readBodyBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > limit) return Promise.reject(new BodyTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        req.pause();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      done();
+      reject(err);
+    };
+    const onClose = () => {
+      done();
+      reject(new Error('the request was closed before its body arrived'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/** Reads a request body up to `limit` bytes as UTF-8; rejects with a BodyTooLargeError beyond it. */
+export async function readBody(req: IncomingMessage, limit = 1_000_000): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString('utf8');
 }
