@@ -10,7 +10,7 @@ import { boltLogger } from '../../adapters/slack/logger.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { PermanentChatError, RateLimitedError, TransientChatError, type ChatRecipient } from '../../src/ports/chat.ts';
 import type { ChatMessage, MessageBlock } from '../../src/ports/message.ts';
-import { blocksText, startFakeSlackApi, type FakeSlackApi } from '../helpers/slack-harness.ts';
+import { blocksText, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
 
 const assessor: ChatRecipient = { personId: 'p1', platform: 'slack', workspaceExternalId: 'T0CENTRE', userExternalId: 'U0ASSESS1' };
 const message = (t: string): ChatMessage => ({ fallback: t, blocks: [{ type: 'text', text: t }] });

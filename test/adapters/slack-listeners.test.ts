@@ -15,7 +15,8 @@ import { AppError, invalidInput, TRY_AGAIN } from '../../src/lib/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import type { Services } from '../../src/services/index.ts';
-import { blocksText, logFormValues } from '../helpers/slack-harness.ts';
+import { blocksText } from '../helpers/fake-slack-api.ts';
+import { logFormValues } from '../helpers/slack-payloads.ts';
 
 const text = (t: string): ChatMessage => ({ fallback: t, blocks: [{ type: 'text', text: t }] });
 const notOnRoster = () => new AppError('not_on_roster', "You're not on the evidence bot's roster yet. Please ask Alex Admin to add you.");

@@ -11,7 +11,7 @@ import { AppError, forbidden, invalidInput } from '../../src/lib/errors.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Services } from '../../src/services/index.ts';
 import type { VerificationForm } from '../../src/services/verification/verification-forms.ts';
-import { blocksText } from '../helpers/slack-harness.ts';
+import { blocksText } from '../helpers/fake-slack-api.ts';
 
 const ENTRY = '0b6f5c1e-2f0a-4c55-9d3e-1a2b3c4d5e6f';
 const form: VerificationForm = {

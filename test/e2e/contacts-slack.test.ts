@@ -5,7 +5,9 @@
 // database, the export, or the messages Slack was asked to update in place.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE } from '../helpers/context.ts';
-import { blocksText, buttonsIn, payloads, startBot, startFakeSlackApi, type Bot, type FakeSlackApi } from '../helpers/slack-harness.ts';
+import { blocksText, buttonsIn, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { startBot, type Bot } from '../helpers/slack-bot.ts';
+import { payloads } from '../helpers/slack-payloads.ts';
 
 const NAME = 'Quentin Blakesley';
 const EMAIL = 'quentin.b@example.org';

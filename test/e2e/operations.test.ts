@@ -10,7 +10,9 @@ import { openDatabase } from '../../src/db/database.ts';
 import { startApp, type App } from '../../src/main.ts';
 import { quietLogger, ROSTER_CSV, PEOPLE } from '../helpers/context.ts';
 import { migratedDataDir } from '../helpers/data-dir.ts';
-import { payloads, signSlackRequest, startBot, startFakeSlackApi, TEST_SIGNING_SECRET } from '../helpers/slack-harness.ts';
+import { startFakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { startBot } from '../helpers/slack-bot.ts';
+import { payloads, signSlackRequest, TEST_SIGNING_SECRET } from '../helpers/slack-payloads.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -9,7 +9,9 @@ import { JOBS } from '../../jobs/registry.ts';
 import { runCliCommand } from '../../src/cli/commands.ts';
 import { nextCheckIn } from '../../src/domain/schedule.ts';
 import { PEOPLE } from '../helpers/context.ts';
-import { blocksText, buttonsIn, newTriggerId, payloads, startBot, startFakeSlackApi, type Bot, type FakeSlackApi } from '../helpers/slack-harness.ts';
+import { blocksText, buttonsIn, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { startBot, type Bot } from '../helpers/slack-bot.ts';
+import { newTriggerId, payloads } from '../helpers/slack-payloads.ts';
 
 let api: FakeSlackApi;
 let bot: Bot;

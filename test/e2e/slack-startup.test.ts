@@ -10,7 +10,8 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import type { Services } from '../../src/services/index.ts';
 import { PEOPLE } from '../helpers/context.ts';
-import { startBot, startFakeSlackApi, type FakeSlackApi } from '../helpers/slack-harness.ts';
+import { startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { startBot } from '../helpers/slack-bot.ts';
 
 function capture() {
   const lines: Record<string, any>[] = [];

@@ -4,9 +4,9 @@
 // Slack API received (messages posted, modals opened, the home published).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PEOPLE } from '../helpers/context.ts';
-import {
-  blocksText, buttonsIn, logFormValues, newTriggerId, payloads, startBot, startFakeSlackApi, type Bot, type FakeSlackApi,
-} from '../helpers/slack-harness.ts';
+import { blocksText, buttonsIn, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { startBot, type Bot } from '../helpers/slack-bot.ts';
+import { logFormValues, newTriggerId, payloads } from '../helpers/slack-payloads.ts';
 
 let api: FakeSlackApi;
 let bot: Bot;

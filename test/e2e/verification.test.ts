@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOBS } from '../../jobs/registry.ts';
 import { runCliCommand } from '../../src/cli/commands.ts';
 import { PEOPLE } from '../helpers/context.ts';
-import { blocksText, buttonsIn, payloads, startBot, startFakeSlackApi, type Bot, type FakeSlackApi } from '../helpers/slack-harness.ts';
+import { blocksText, buttonsIn, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
+import { startBot, type Bot } from '../helpers/slack-bot.ts';
+import { payloads } from '../helpers/slack-payloads.ts';
 
 const EXTRA = readFileSync(fileURLToPath(new URL('../fixtures/verification-roster.csv', import.meta.url)), 'utf8');
 const WHO = {

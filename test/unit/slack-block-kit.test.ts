@@ -10,7 +10,7 @@ import {
 } from '../../adapters/slack/block-kit/message.ts';
 import { homeView } from '../../adapters/slack/block-kit/views.ts';
 import type { ChatMessage, MessageBlock } from '../../src/ports/message.ts';
-import { logFormValues } from '../helpers/slack-harness.ts';
+import { logFormValues } from '../helpers/slack-payloads.ts';
 
 const msg = (...blocks: MessageBlock[]): ChatMessage => ({ fallback: 'f', blocks });
 const sectionText = (b: Block) => (b.type === 'section' && b.text ? b.text.text : '');
