@@ -7,6 +7,7 @@ import { PEOPLE } from '../helpers/context.ts';
 import { blocksText, buttonsIn, startFakeSlackApi, type FakeSlackApi } from '../helpers/fake-slack-api.ts';
 import { startBot, type Bot } from '../helpers/slack-bot.ts';
 import { logFormValues, newTriggerId, payloads } from '../helpers/slack-payloads.ts';
+import { activities, postActivity, TEAMS_USERS } from '../helpers/teams-harness.ts';
 
 let api: FakeSlackApi;
 let bot: Bot;
@@ -29,8 +30,16 @@ describe('Slack, end to end', () => {
   it('is ready once the token is verified, and every Web API call went to SLACK_API_URL', async () => {
     const ready = await bot.get('/readyz');
     expect(ready.status).toBe(200);
+    // The edge's own check beside the database's (a refused token: test/adapters/slack-startup.test.ts).
     expect(ready.json.checks).toContainEqual({ name: 'slack', ok: true, detail: 'token verified' });
+    expect(ready.json.checks).toContainEqual({ name: 'database', ok: true });
     expect(api.callsTo('auth.test')[0]?.token).toBe('xoxb-test');
+  });
+
+  it('Teams is not configured on this bot: POST /api/messages on the same server answers 401', async () => {
+    // What the switched-off edge answers and that it sends nothing: test/adapters/teams-disabled.test.ts.
+    const res = await postActivity(bot.url, activities.message(TEAMS_USERS.learner, 'https://smba.example/', 'help'));
+    expect(res.status).toBe(401);
   });
 
   it('`/evidence log` records the entry, answers only the learner, and the assessor gets the thread root with escaped text', async () => {

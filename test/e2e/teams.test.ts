@@ -1,9 +1,8 @@
 // Teams end to end: the real bot (startApp, embedded database, outbox worker) with a fake Bot
 // Framework connector on loopback. Real activity JSON is posted to /api/messages; what people
-// would see is read from the calls the bot made to the connector.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// would see is read from the calls the bot made to the connector. (Teams switched off, the 401 on
+// /api/messages, needs no bot: test/adapters/teams-disabled.test.ts.)
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/main.ts';
 import { quietLogger, ROSTER_CSV } from '../helpers/context.ts';
@@ -150,21 +149,4 @@ describe('Teams, end to end with a fake connector', () => {
     expect(res.status).toBe(200);
     expect(shownText(connector.postedTo(outsider.conversationId).at(-1)!.body)).toContain("yours isn't on it, so nothing was saved");
   });
-});
-
-describe('Teams switched off', () => {
-  it('answers 401 on /api/messages without credentials and without the opt-in', async () => {
-    const dataDir = migratedDataDir('teams-off-');
-    const app = await startApp({ env: { PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
-    try {
-      const connector = await startFakeConnector();
-      const res = await postActivity(`http://127.0.0.1:${app.port}`, activities.message(learner, connector.url, 'help'));
-      expect(res.status).toBe(401);
-      expect(connector.calls).toEqual([]);
-      await connector.close();
-    } finally {
-      await app.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, STARTUP_TIMEOUT);
 });
