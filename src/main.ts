@@ -13,6 +13,7 @@ import { runCliCommand } from './cli/commands.ts';
 import { serveControlSocket } from './cli/control-socket.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
+import { DataDirError } from './db/data-dir.ts';
 import { openDatabase, openRemoteDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { metricsRoute } from './http/metrics-route.ts';
@@ -277,6 +278,10 @@ async function main() {
     }
     if (err instanceof DataDirBusyError) {
       process.stderr.write(`Cannot start: ${err.message}. Stop that process, or set DATA_DIR to another directory (or use PostgreSQL with DATABASE_URL).\n`);
+      process.exit(1);
+    }
+    if (err instanceof DataDirError) {
+      process.stderr.write(`Cannot start: ${err.message}\n`);
       process.exit(1);
     }
     createLogger().fatal({ err }, 'start-up failed');

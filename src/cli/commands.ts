@@ -1,8 +1,9 @@
 // The command-line verbs (CONTRACT.md): roster import, jobs run, export, db migrate/status. They
 // run against an open application context, either in the CLI's own process or, when the bot is
 // running on the embedded database, inside the bot (see control-socket.ts).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writeOwnerOnlyFile } from '../db/data-dir.ts';
 import type { Database } from '../db/database.ts';
 import { applyMigrations, migrationStatus } from '../db/migrate.ts';
 import { AppError } from '../lib/errors.ts';
@@ -77,9 +78,7 @@ export async function runCliCommand(argv: string[], deps: CliDeps): Promise<numb
       }
       const r = await deps.services.exportPortfolio({ learner: sub, format });
       const file = resolve(flag('out', rest) ?? resolve(deps.exportDir, r.fileName));
-      const { mkdirSync } = await import('node:fs');
-      mkdirSync(resolve(file, '..'), { recursive: true });
-      writeFileSync(file, r.content);
+      writeOwnerOnlyFile(file, r.content);
       out(`wrote ${file} (${r.criteria} criteria)`);
       return 0;
     }

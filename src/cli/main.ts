@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { JOBS } from '../../jobs/registry.ts';
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { lockDataDir } from '../db/data-dir-lock.ts';
+import { DataDirError } from '../db/data-dir.ts';
 import { createLogger } from '../lib/logger.ts';
 import { buildCore } from '../main.ts';
 import { runCliCommand, USAGE } from './commands.ts';
@@ -38,6 +39,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
     if (err instanceof ConfigError) process.stderr.write(`Configuration error: ${err.message}\n`);
+    else if (err instanceof DataDirError) process.stderr.write(`Cannot run: ${err.message}\n`);
     else process.stderr.write(`failed: ${(err as Error).stack ?? err}\n`);
     process.exit(1);
   },

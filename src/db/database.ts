@@ -1,12 +1,13 @@
 // Opens the database: embedded PGlite under DATA_DIR by default, PostgreSQL when a URL is given.
 // The Prisma client is created here, once; this folder is the only importer of @prisma/client.
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import type { Rpc } from '../worker/rpc.ts';
+import { makeOwnerOnly, prepareDataDir } from './data-dir.ts';
 import { PrismaClient } from './generated/client.ts';
 import { remoteAdapterFactory } from './remote-adapter.ts';
 
@@ -74,9 +75,12 @@ async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database
   if (dataDir === 'memory://') {
     pglite = await PGlite.create({ loadDataDir });
   } else {
-    location = resolve(dataDir, 'pglite');
-    mkdirSync(location, { recursive: true });
+    const dir = prepareDataDir(dataDir);
+    location = join(dir, 'pglite');
+    mkdirSync(location, { recursive: true, mode: 0o700 });
     pglite = await PGlite.create(location, { loadDataDir });
+    // Owner-only, after PostgreSQL has written (a new database) or found (an older install) its files.
+    makeOwnerOnly(dir);
   }
   const adapterFactory = new PrismaPGlite(yieldingBetweenQueries(pglite));
   const prisma = new PrismaClient({ adapter: adapterFactory });
