@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { disabledTeamsEdge } from '../adapters/teams/disabled.ts';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createInboxWorker, inboxConcurrency, type InboxWorker } from '../jobs/inbox.ts';
 import { createOutboxWorker, type OutboxWorker } from '../jobs/outbox.ts';
 import { JOBS } from '../jobs/registry.ts';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
@@ -14,7 +15,7 @@ import { serveControlSocket } from './cli/control-socket.ts';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { lockDataDir, type DataDirLock } from './db/data-dir-lock.ts';
 import { DataDirError } from './db/data-dir.ts';
-import { openDatabase, openRemoteDatabase, type Database } from './db/database.ts';
+import { openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { metricsRoute } from './http/metrics-route.ts';
 import { closeGracefully, createHttpServer, type ReadinessCheck } from './http/server.ts';
@@ -24,11 +25,7 @@ import type { PlatformEdge } from './ports/edge.ts';
 import type { ServiceContext } from './services/kernel/context.ts';
 import type { ChatPorts } from './services/outbox/deliver-outbox.ts';
 import { createServices, type Services } from './services/index.ts';
-import { commandConcurrency, createCommandInbox, type CommandInbox } from './services/commands/command-inbox.ts';
-import type { CommandInput } from './services/commands/handle-command.ts';
 import { getOutboxDepth } from './services/outbox/outbox-depth.ts';
-import type { Platform } from './ports/chat.ts';
-import { startWorkerThread, type WorkerThread } from './worker/worker-client.ts';
 
 export interface Core {
   config: Config;
@@ -39,8 +36,8 @@ export interface Core {
   ports: ChatPorts;
   edges: PlatformEdge[];
   outbox: OutboxWorker;
-  /** The running bot's worker thread (writes, outbox, jobs); absent for the CLI and tests' cores. */
-  worker?: WorkerThread;
+  /** Runs the inbox's committed requests (jobs/inbox.ts); its sweep runs only in the started bot. */
+  inbox: InboxWorker;
   migrated: boolean;
   close(): Promise<void>;
 }
@@ -51,11 +48,8 @@ export interface CoreOptions {
   clock?: Clock;
   /** The embedded database's lock, already taken by the caller. */
   lock?: DataDirLock;
-  /**
-   * Do acknowledged writes, outbox sends and jobs on a worker thread started with this
-   * environment (src/worker/), so the main thread only answers requests. startApp sets it.
-   */
-  workerEnv?: NodeJS.ProcessEnv;
+  /** How often the inbox looks for requests whose runner died (0: only when asked). startApp sets it. */
+  inboxSweepMs?: number;
 }
 
 export class DataDirBusyError extends Error {
@@ -74,29 +68,15 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
     lock = r.lock;
   }
   const ports: ChatPorts = {};
-  let worker: WorkerThread | undefined;
   let db: Database;
   try {
-    let applied: string[];
-    if (options.workerEnv) {
-      // The worker opens and migrates the database; on PGlite it owns it and we query through it.
-      const platforms: Platform[] = config.slack.enabled ? ['teams', 'slack'] : ['teams'];
-      worker = await startWorkerThread({ env: options.workerEnv, log, ports, platforms });
-      applied = worker.started.applied;
-      db = worker.started.kind === 'pglite'
-        ? await openRemoteDatabase(worker.rpc, worker.started.location)
-        // The main thread's own queries are the interactive ones (buttons, lists); the writes are the worker's.
-        : await openDatabase({ url: config.databaseUrl, poolSize: 4 });
-    } else {
-      db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-      applied = await applyMigrations(db).catch(async (err) => {
-        await db.close().catch(() => {});
-        throw err;
-      });
-    }
+    db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+    const applied = await applyMigrations(db).catch(async (err) => {
+      await db.close().catch(() => {});
+      throw err;
+    });
     log.info({ database: db.kind, location: db.location, applied }, applied.length ? 'migrations applied' : 'database is up to date');
   } catch (err) {
-    await worker?.close().catch(() => {});
     lock?.release();
     throw err;
   }
@@ -107,11 +87,11 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
     log,
     defaultTimeZone: config.defaultTimeZone,
     kickOutbox: () => outbox.kick(),
+    runInbox: (request) => inbox.run(request),
     exportDir: resolve(config.dataDir, 'exports'),
   };
-  const outbox: OutboxWorker = worker
-    ? { kick: worker.kickOutbox, drain: worker.drainOutbox, stop: worker.stopOutbox }
-    : createOutboxWorker(() => ctx, ports);
+  const outbox: OutboxWorker = createOutboxWorker(() => ctx, ports);
+  const inbox = createInboxWorker(() => ctx, { concurrency: inboxConcurrency(db.kind), sweepEveryMs: options.inboxSweepMs ?? 0 });
   const services = createServices(ctx);
   const edges: PlatformEdge[] = [];
   // Teams: with it switched off this edge only answers 401 on /api/messages (the endpoint is in the contract).
@@ -121,19 +101,28 @@ export async function buildCore(options: CoreOptions): Promise<Core> {
   for (const edge of edges) ports[edge.name] = edge.chat;
 
   return {
-    config, log, db, ctx, services, ports, edges, outbox, worker, migrated: true,
+    config, log, db, ctx, services, ports, edges, outbox, inbox, migrated: true,
     async close() {
       // Adapters first (they finish work still running after an acknowledgement, which may
-      // enqueue messages), then the outbox pass under way, then the database.
+      // enqueue messages), then the acknowledged commands under way (their answers go to the
+      // outbox), then the outbox pass under way, then the database. Requests committed and not
+      // yet started stay in the inbox for the next process.
       await Promise.all(edges.map((e) => e.stop().catch((err) => log.warn({ err, edge: e.name }, 'adapter stop failed'))));
+      await inbox.drain();
+      inbox.stop();
       outbox.stop();
       await outbox.drain();
       await db.close();
-      await worker?.close();
       lock?.release();
     },
   };
 }
+
+/**
+ * How often the running bot looks for acknowledged requests whose runner died. With the inbox's
+ * 15-second lease, such a request is finished within about 20 seconds.
+ */
+const INBOX_SWEEP_MS = 5_000;
 
 export interface App extends Core {
   server: Server;
@@ -153,21 +142,15 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const env = options.env ?? process.env;
   const config = loadConfig(env);
   const log = options.logger ?? createLogger(config.logLevel);
-  // A fake clock (tests) cannot cross into a worker thread: such a core runs on this thread.
-  const core = await buildCore({ config, log, clock: options.clock, workerEnv: options.clock ? undefined : env });
-  const { edges, db, outbox } = core;
+  const core = await buildCore({ config, log, clock: options.clock, inboxSweepMs: INBOX_SWEEP_MS });
+  const { edges, db, outbox, inbox } = core;
   logPlatforms(log, config);
-  const inbox = openCommandInbox(core);
 
   const readiness: ReadinessCheck[] = [
     { name: 'database', check: async () => ({ ok: core.migrated && (await db.ping()) }) },
     ...edges.flatMap((e) => e.readiness),
   ];
-  const worker = core.worker;
-  const routes = [
-    ...edges.flatMap((e) => e.routes),
-    metricsRoute({ outboxDepth: () => getOutboxDepth(core.ctx), ...(worker ? { otherThreads: async () => [await worker.metrics()] } : {}) }),
-  ];
+  const routes = [...edges.flatMap((e) => e.routes), metricsRoute({ outboxDepth: () => getOutboxDepth(core.ctx) })];
   const server = createHttpServer({ log, routes, readiness });
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
@@ -177,14 +160,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   await Promise.all(edges.map((e) => e.start()));
   let scheduler: Scheduler | undefined;
-  if (options.scheduler !== false) {
-    if (worker) {
-      await worker.startScheduler();
-      scheduler = { stop: () => worker.stopScheduler() };
-    } else {
-      scheduler = startScheduler(JOBS, { ctx: core.ctx, ports: core.ports });
-    }
-  }
+  if (options.scheduler !== false) scheduler = startScheduler(JOBS, { ctx: core.ctx, ports: core.ports });
   // On the embedded database the CLI cannot open it while we run: it sends its verbs here instead.
   let control: NetServer | undefined;
   if (!config.databaseUrl) {
@@ -195,8 +171,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     );
   }
   outbox.kick();
-  // Writes acknowledged by a process that died on this host are done now (answers go as DMs).
-  if (inbox) void inbox.recover().catch((err) => log.error({ err }, 'replaying the command journal failed'));
+  // Requests acknowledged by a process that died (here or on another host) whose lease has ended.
+  void inbox.sweep();
   log.info({ port }, 'evidence bot listening');
 
   let closing: Promise<void> | undefined;
@@ -207,38 +183,12 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       await closeGracefully(server);
       control?.close();
       await scheduler?.stop();
-      // Acknowledged commands finish and are answered before the database closes.
-      await inbox?.drain();
-      inbox?.close();
       await core.close();
       log.info('stopped');
     })();
     return closing;
   };
   return { ...core, server, port, close };
-}
-
-/**
- * The journal of acknowledged writes (services/command-inbox.ts) in DATA_DIR/inbox. If DATA_DIR
- * cannot be written (a read-only file system on PostgreSQL), the bot runs without it: commands are
- * then acknowledged after they are done, as before.
- */
-function openCommandInbox(core: Core): CommandInbox | undefined {
-  try {
-    const worker = core.worker;
-    const inbox = createCommandInbox(() => core.ctx, {
-      dir: resolve(core.config.dataDir, 'inbox'),
-      concurrency: commandConcurrency(core.db.kind),
-      // The worker thread does the writes and answers them (src/worker/); replays go there too.
-      ...(worker ? { handOff: worker.handOffCommands, run: (_ctx: ServiceContext, input: CommandInput) => worker.runCommand(input) } : {}),
-    });
-    worker?.onCommandsDone((keys) => inbox.completed(keys));
-    core.ctx.commandInbox = inbox;
-    return inbox;
-  } catch (err) {
-    core.log.warn({ err }, 'the command journal could not be opened in DATA_DIR/inbox: commands are acknowledged after they are done');
-    return undefined;
-  }
 }
 
 function logPlatforms(log: Logger, config: Config) {

@@ -40,16 +40,6 @@ export function webClientOptions(apiUrl: string, timeoutMs = 10_000) {
   return { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs };
 }
 
-/**
- * The Slack chat port on its own, with a Web API client of its own: for the worker thread, which
- * sends the outbox's messages but receives nothing (src/worker/).
- */
-export function createSlackSender(config: Config['slack'], log: Logger): SlackChatPort {
-  if (!config.botToken) throw new Error('createSlackSender needs SLACK_BOT_TOKEN');
-  const logger = boltLogger(log.child({ platform: 'slack' }));
-  return createSlackChatPort(new webApi.WebClient(config.botToken, { ...webClientOptions(config.apiUrl), logger }));
-}
-
 export function createSlackAdapter(config: Config['slack'], services: Services, log: Logger): PlatformEdge {
   if (!config.botToken) throw new Error('createSlackAdapter needs SLACK_BOT_TOKEN');
   const slog = log.child({ platform: 'slack' });

@@ -100,7 +100,18 @@ export function createTeamsBot(deps: TeamsBotDeps) {
 
   async function onText(context: TurnContext, actor: ActorRef) {
     const a = context.activity;
-    await showResult(context, await services.handleCommand({ actor, text: commandText(a), requestId: a.id ?? '', source: 'teams', allowPrefix: true }));
+    const input = { actor, text: commandText(a), requestId: a.id ?? '', source: 'teams' as const, allowPrefix: true };
+    // A write is committed to the inbox first, then done within this turn and answered here; if
+    // this process dies mid-way, another takes it over and answers by a proactive message.
+    const intake = await services.acceptCommand(input, { answerHere: true });
+    if (intake.state === 'direct') return showResult(context, await services.handleCommand(input));
+    if (intake.state === 'answered') {
+      await send(context, intake.message);
+      return;
+    }
+    if (intake.state === 'in-progress') return; // a redelivered activity: its first delivery answers
+    const answer = await services.runAcceptedHere(intake.run);
+    if (answer) await send(context, answer);
   }
 
   async function onLogForm(context: TurnContext, actor: ActorRef, raw: Record<string, unknown>) {

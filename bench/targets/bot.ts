@@ -24,7 +24,7 @@ serveParent(
     },
     // Waits until every acknowledged command is done and the outbox has nothing left to send now.
     settle: async () => {
-      await app.ctx.commandInbox?.drain(120_000);
+      await app.inbox.drain();
       app.outbox.kick();
       await app.outbox.drain();
       return true;

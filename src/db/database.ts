@@ -6,10 +6,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import type { Rpc } from '../worker/rpc.ts';
 import { makeOwnerOnly, prepareDataDir } from './data-dir.ts';
 import { PrismaClient } from './generated/client.ts';
-import { remoteAdapterFactory } from './remote-adapter.ts';
 
 export type Db = PrismaClient;
 
@@ -49,26 +47,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   return openPGlite(options.dataDir ?? './data', options.loadDataDir);
 }
 
-/**
- * The main thread's view of the embedded database the worker thread owns (src/worker/): a Prisma
- * client whose queries run there. Migrations, dumps and closing are the owner's.
- */
-export async function openRemoteDatabase(rpc: Rpc, location: string): Promise<Database> {
-  const adapterFactory = await remoteAdapterFactory(rpc);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
-  return {
-    prisma,
-    kind: 'pglite',
-    migrationAdapterFactory: { ...adapterFactory, connectToShadowDb: () => Promise.reject(new Error('no shadow database from this thread')) },
-    location,
-    ping: () => ping(prisma),
-    close: () => prisma.$disconnect(),
-  };
-}
-
 async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<Database> {
-  // Loaded here only: the running bot's main thread reaches the embedded database through the worker
-  // thread (openRemoteDatabase) and would otherwise carry PGlite's bundles in its heap for nothing.
+  // Loaded here only: a bot on PostgreSQL never carries PGlite's bundles in its heap.
   const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   let location = 'memory';
   let pglite: PGlite;

@@ -44,13 +44,3 @@ export function createLogger(level = 'info', destination?: pino.DestinationStrea
     destination,
   );
 }
-
-/**
- * Another thread's log lines into this logger's destination, so the process writes one stream
- * (and a test's logger sees them): the worker thread logs with `createLogger(level, { write })`
- * and posts each finished line here.
- */
-export function lineWriter(log: Logger): (line: string) => void {
-  const stream = (log as unknown as Record<symbol, { write(line: string): void }>)[pino.symbols.streamSym]!;
-  return (line) => stream.write(line);
-}

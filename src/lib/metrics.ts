@@ -1,13 +1,11 @@
 // Prometheus metrics for GET /metrics: a small, platform-neutral API that the HTTP server, the
 // chat adapters, the outbox and the jobs call. One registry per process (the default Node.js
 // process metrics included); labels are fixed, short vocabularies, never IDs or user text.
-import { isMainThread } from 'node:worker_threads';
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const registry = new Registry();
-// The process's own figures (CPU, memory, event loop) once, from the main thread; the worker
-// thread's registry holds only the bot's counters, merged into each scrape (src/worker/).
-if (isMainThread) collectDefaultMetrics({ register: registry });
+// The process's own figures (CPU, memory, event loop), beside the bot's counters.
+collectDefaultMetrics({ register: registry });
 
 /** Seconds; fine at the bottom, where Slack's 3 s acknowledgement budget lives. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10];
@@ -120,14 +118,7 @@ export async function measureJob<T>(job: string, run: () => Promise<T>): Promise
 export interface ScrapeSources {
   /** Outbox depth by status; read at every scrape (a couple of indexed counts). */
   outboxDepth?: () => Promise<{ pending: number; scheduled: number; dead: number; oldestPendingSeconds: number }>;
-  /** The worker thread's counters (its jobs, outbox sends and writes), added to this thread's. */
-  otherThreads?: () => Promise<ThreadMetrics[]>;
 }
-
-export type ThreadMetrics = MetricObjectWithValues<MetricValue<string>>[];
-
-/** This thread's figures, for the thread that answers the scrape. */
-export const threadMetrics = (): Promise<ThreadMetrics> => registry.getMetricsAsJSON() as Promise<ThreadMetrics>;
 
 /** The exposition text for one scrape, with the database-backed gauges refreshed first. */
 export async function renderMetrics(sources: ScrapeSources = {}): Promise<{ contentType: string; body: string }> {
@@ -143,14 +134,6 @@ export async function renderMetrics(sources: ScrapeSources = {}): Promise<{ cont
       // series go away rather than repeat a stale figure, and the error is counted.
       outboxDepth.reset();
       outboxOldest.reset();
-      scrapeErrors.inc();
-    }
-  }
-  if (sources.otherThreads) {
-    try {
-      const merged = AggregatorRegistry.aggregate([await threadMetrics(), ...(await sources.otherThreads())]);
-      return { contentType: registry.contentType, body: await merged.metrics() };
-    } catch {
       scrapeErrors.inc();
     }
   }

@@ -26,6 +26,8 @@ export interface ChatPort {
   /** Posts to the person's DM (or `conversationId` when given, e.g. a centre's assessor channel). */
   send(to: ChatRecipient, message: ChatMessage, options?: { threadOf?: PostedRef; conversationId?: string }): Promise<PostedRef>;
   update(ref: PostedRef, message: ChatMessage): Promise<void>;
+  /** Answers a command where the platform gave a reply address (Slack's response_url), seen only by its sender. */
+  respond?(replyUrl: string, message: ChatMessage): Promise<void>;
 }
 
 export class ChatError extends Error {

@@ -9,7 +9,7 @@ import { importRoster } from './roster/import-roster.ts';
 import { listEntries } from './evidence/list-entries.ts';
 import { recordEvidence } from './evidence/record-evidence.ts';
 import { handleCommand } from './commands/handle-command.ts';
-import { acceptCommand } from './commands/command-inbox.ts';
+import { acceptCommand, runAccepted } from './commands/inbox.ts';
 import { getSettings } from './schedules/get-settings.ts';
 import { updateSettings } from './schedules/update-settings.ts';
 import { snoozeCheckins } from './schedules/snooze-checkins.ts';
@@ -21,6 +21,7 @@ import { prepareLogForm } from './evidence/prepare-log-form.ts';
 import { listAwaitingAssessment } from './verification/list-awaiting-assessment.ts';
 import { getHome } from './evidence/get-home.ts';
 import type { ActorRef } from './kernel/context.ts';
+import type { AcceptedRequest } from './kernel/requests.ts';
 import { findConversationRef, findWorkspaceReference, getConversationRef, rememberConversation, saveConversationRef } from './kernel/conversation-refs.ts';
 import { isWorkspaceOnRoster } from './kernel/identify-workspace.ts';
 import { reportUnreachable } from './outbox/report-unreachable.ts';
@@ -53,8 +54,10 @@ export function createServices(ctx: ServiceContext) {
     context: { defaultTimeZone: ctx.defaultTimeZone, clock: ctx.clock, log: ctx.log },
     identifyPerson: bind(ctx, identifyPerson),
     handleCommand: bind(ctx, handleCommand),
-    /** A write (`log …`) is journaled for the adapter to acknowledge at once (command-inbox.ts). */
+    /** What a person typed: a write is committed to the inbox before the adapter acknowledges it (commands/inbox.ts). */
     acceptCommand: bind(ctx, acceptCommand),
+    /** Teams: an accepted write done within the turn, its answer returned to show there. */
+    runAcceptedHere: (request: AcceptedRequest) => runAccepted(ctx, request, { answer: 'here' }),
     recordEvidence: bind(ctx, recordEvidence),
     listEntries: bind(ctx, listEntries),
     getProgress: bind(ctx, getProgress),

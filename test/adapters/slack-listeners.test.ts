@@ -35,7 +35,7 @@ beforeEach(() => {
   vi.spyOn(client.files, 'uploadV2').mockResolvedValue({ ok: true, files: [] } as never);
   services = {
     context: { clock: { now: () => new Date('2026-11-23T10:00:00Z') } },
-    handleCommand: vi.fn(), acceptCommand: vi.fn(() => ({ accepted: false })), recordEvidence: vi.fn(), searchCriteria: vi.fn(), prepareLogForm: vi.fn(),
+    handleCommand: vi.fn(), acceptCommand: vi.fn(async () => ({ state: 'direct' })), recordEvidence: vi.fn(), searchCriteria: vi.fn(), prepareLogForm: vi.fn(),
     openLogForm: vi.fn(), listEntries: vi.fn(), getHome: vi.fn(),
   } as never;
   deps = {
@@ -121,36 +121,36 @@ describe('/evidence', () => {
     expect(respond).toHaveBeenCalledWith(expect.objectContaining({ response_type: 'ephemeral', text: 'Progress: Lee' }));
   });
 
-  it('a write journaled by the core is acknowledged at once, answered through response_url, then marked finished', async () => {
-    const finished = vi.fn();
-    let done!: (v: unknown) => void;
-    services.acceptCommand!.mockReturnValue({ accepted: true, result: new Promise((r) => { done = r; }), finished });
-    const ack = vi.fn(async () => {});
-    const respond = vi.fn(async () => ({}) as never);
-    const running = evidenceCommand(deps)({ command: command('log Called Sam #U7:2.1') as never, ack, respond, client, context: {} as never });
-    await vi.waitFor(() => expect(ack).toHaveBeenCalledWith());
-    expect(finished).not.toHaveBeenCalled();
-    await running; // the listener is done with the request; the answer follows on its own
-    done({ kind: 'message', message: text('Evidence recorded') });
-    await vi.waitFor(() => expect(finished).toHaveBeenCalledTimes(1));
-    expect(services.handleCommand).not.toHaveBeenCalled();
-    expect(respond).toHaveBeenCalledWith(expect.objectContaining({ response_type: 'ephemeral', text: 'Evidence recorded' }));
-  });
-
-  it('a write handed to the worker thread (which answers through response_url) is acknowledged empty and not answered again', async () => {
-    services.acceptCommand!.mockReturnValue({ accepted: true, answeredElsewhere: true });
+  it('a write the core has committed is acknowledged empty; its answer is left to the core (the outbox)', async () => {
+    services.acceptCommand!.mockResolvedValue({ state: 'accepted', run: { key: 'slack:T0CENTRE:U0LEARN1:trig-1' } });
     const { ack, respond } = await run('log Called Sam #U7:2.1');
+    expect(services.acceptCommand).toHaveBeenCalledWith(expect.objectContaining({ text: 'log Called Sam #U7:2.1', requestId: 'trig-1', replyUrl: 'https://hooks.example/r' }));
     expect(ack).toHaveBeenCalledWith();
-    await new Promise((r) => setTimeout(r, 20));
     expect(respond).not.toHaveBeenCalled();
     expect(services.handleCommand).not.toHaveBeenCalled();
   });
 
-  it('a Slack retry of a write is answered in its acknowledgement, not journaled again', async () => {
-    services.handleCommand!.mockResolvedValue({ kind: 'message', message: text('Evidence recorded') });
-    const { ack } = await run('log Called Sam #U7:2.1', 1);
-    expect(services.acceptCommand).not.toHaveBeenCalled();
+  it('a retry of a write already done is answered in its acknowledgement from the stored result', async () => {
+    services.acceptCommand!.mockResolvedValue({ state: 'answered', message: text('Evidence recorded') });
+    const { ack, respond } = await run('log Called Sam #U7:2.1', 1);
     expect(ack).toHaveBeenCalledWith(expect.objectContaining({ text: 'Evidence recorded' }));
+    expect(respond).not.toHaveBeenCalled();
+    expect(services.handleCommand).not.toHaveBeenCalled();
+  });
+
+  it('a retry of a write still being done is acknowledged empty, and answered once by the first', async () => {
+    services.acceptCommand!.mockResolvedValue({ state: 'in-progress' });
+    const { ack, respond } = await run('log Called Sam #U7:2.1', 1);
+    expect(ack).toHaveBeenCalledWith();
+    expect(respond).not.toHaveBeenCalled();
+    expect(services.handleCommand).not.toHaveBeenCalled();
+  });
+
+  it('when the write cannot be committed (database down), says try again in the acknowledgement', async () => {
+    services.acceptCommand!.mockRejectedValue(new Error('connection refused'));
+    const { ack } = await run('log Called Sam #U7:2.1');
+    expect(blocksText((ack.mock.calls[0] as unknown[])[0] as never)).toContain(TRY_AGAIN);
+    expect(services.handleCommand).not.toHaveBeenCalled();
   });
 });
 

@@ -14,6 +14,8 @@ export interface SentMessage {
 export class FakeChatPort implements ChatPort {
   readonly sent: SentMessage[] = [];
   readonly updates: { ref: PostedRef; message: ChatMessage }[] = [];
+  /** Answers through a reply URL (Slack's response_url). */
+  readonly responses: { url: string; message: ChatMessage }[] = [];
   private failures: ChatError[] = [];
   private seq = 0;
 
@@ -36,6 +38,12 @@ export class FakeChatPort implements ChatPort {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.updates.push({ ref, message });
+  }
+
+  async respond(url: string, message: ChatMessage): Promise<void> {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.responses.push({ url, message });
   }
 
   /** Everything sent to one user, as plain text (for assertions). */

@@ -11,7 +11,7 @@
 import { rmSync } from 'node:fs';
 import { createLogger, type Logger } from '../../src/lib/logger.ts';
 import type { ActorRef } from '../../src/services/kernel/context.ts';
-import { isDurableCommand } from '../../src/services/commands/command-inbox.ts';
+import { isWriteCommand } from '../../src/services/commands/inbox.ts';
 import { startApp, type App } from '../../src/main.ts';
 import { ROSTER_CSV } from './context.ts';
 import { migratedDataDir } from './data-dir.ts';
@@ -113,8 +113,8 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
       const responseUrl = o.responseUrl ?? options.api.responseUrl();
       const res = await send(payloads.slashCommand({ ...o, text, responseUrl }), o);
       // A write (`log …`) is acknowledged empty and answered through response_url once done
-      // (src/services/command-inbox.ts): return that answer, what the person sees.
-      if (res.status === 200 && !res.text && isDurableCommand(text)) {
+      // (src/services/commands/inbox.ts): return that answer, what the person sees.
+      if (res.status === 200 && !res.text && isWriteCommand(text)) {
         const [answer] = await options.api.waitFor('respond', (c) => `${options.api.origin}/respond/${c.target}` === responseUrl);
         return { status: res.status, text: JSON.stringify(answer!.body), json: answer!.body };
       }
@@ -127,7 +127,7 @@ export async function startBot(options: StartBotOptions): Promise<Bot> {
     async settle() {
       // Acknowledged commands still being done, then a listener may still be finishing after its
       // ack (views.open, an upload); then the outbox.
-      await app.ctx.commandInbox?.drain();
+      await app.inbox.drain();
       for (let i = 0; i < 3; i++) {
         await new Promise((r) => setImmediate(r));
         app.outbox.kick();

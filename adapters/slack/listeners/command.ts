@@ -1,9 +1,8 @@
-// `/evidence …`: acknowledge, hand the text to the core's command dispatcher, render what it
-// returns. A reply ready within the ack budget travels in the acknowledgement itself (so a Slack
-// retry of the same request is simply answered again: nothing is posted through the API, and the
-// core keys `log` on the trigger ID so it stores once); a slower one is sent through response_url.
-// A write (`log …`) is journaled by the core and acknowledged at once, whatever the load; its
-// answer always comes through response_url.
+// `/evidence …`: hand the text to the core, acknowledge, render what it returns. A write (`log …`,
+// `contact add …`) is committed to the core's inbox first and acknowledged empty; its answer comes
+// through response_url from whichever replica does it. Anything else is answered directly: a reply
+// ready within the ack budget travels in the acknowledgement itself, a slower one through
+// response_url.
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { ChatMessage } from '../../../src/ports/message.ts';
@@ -37,22 +36,6 @@ export function evidenceCommand(deps: SlackDeps) {
     if (context.retryNum) deps.log.info(logContext, 'slack retried a command');
 
     const input = { actor, text: c.text, requestId: c.trigger_id, source: 'slack' as const, ...(c.response_url ? { replyUrl: c.response_url } : {}) };
-    // A write is journaled and acknowledged at once, and answered through response_url when done
-    // (src/services/command-inbox.ts). A Slack retry takes the direct path: it is answered in its
-    // acknowledgement, and the core stores the entry once.
-    const intake = context.retryNum ? undefined : deps.services.acceptCommand(input);
-    if (intake?.accepted) {
-      await ack();
-      // The running bot: the worker thread answers through response_url. Nothing is kept here.
-      if (intake.answeredElsewhere) return;
-      // The listener returns now: the answer is awaited apart from the request, holding only what
-      // it needs (a burst's waiting writes must not each keep their whole request in memory).
-      void answerLater(deps, { command: c, respond, client, logContext }, intake.result)
-        .catch((err: unknown) => deps.log.error({ ...logContext, err }, 'answering a command failed'))
-        .finally(intake.finished);
-      return;
-    }
-
     let acked = false;
     /** The first answer rides on the acknowledgement; later ones go through response_url. */
     const reply = async (message: ChatMessage) => {
@@ -69,6 +52,30 @@ export function evidenceCommand(deps: SlackDeps) {
         await ack();
       }
     };
+
+    // A write is committed to the inbox, then acknowledged; its answer comes through response_url
+    // (src/services/commands/inbox.ts). A retry of it (another replica, X-Slack-Retry-Num) meets
+    // the stored request: answered from its result, or acknowledged while it is still being done.
+    const accepting = deps.services.acceptCommand(input);
+    let intake = await settleWithin(accepting, ACK_BUDGET_MS);
+    if (intake.state === 'pending') {
+      await ackEmpty();
+      intake = await settle(accepting);
+    }
+    if (intake.state === 'failed') {
+      await reply(failureMessage(intake.error, deps.log, logContext));
+      return;
+    }
+    const { value } = intake;
+    if (value.state === 'accepted' || value.state === 'in-progress') {
+      await ackEmpty();
+      return;
+    }
+    if (value.state === 'answered') {
+      await reply(value.message);
+      return;
+    }
+
     const work = deps.services.handleCommand(input);
     let outcome = await settleWithin(work, ACK_BUDGET_MS);
     if (outcome.state === 'pending') {
@@ -83,14 +90,6 @@ interface Answering {
   command: z.infer<typeof ZCommand>;
   client: WebClient;
   logContext: Record<string, unknown>;
-}
-
-/** A journaled command's answer, once it is done: always through response_url (it was acknowledged empty). */
-async function answerLater(deps: SlackDeps, a: Answering & { respond: CommandArgs['respond'] }, result: Promise<CommandResult>): Promise<void> {
-  const reply = async (message: ChatMessage) => {
-    await a.respond(ephemeral(message)).catch((err: unknown) => deps.log.warn({ ...a.logContext, err }, 'could not respond to a command'));
-  };
-  await show(deps, { ...a, reply, ackEmpty: async () => {} }, await settle(result));
 }
 
 /** Shows a command's outcome: a message, a form, a file, or what went wrong. */

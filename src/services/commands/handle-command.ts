@@ -5,7 +5,8 @@ import { HELP_TEXT, parseCommand, type ParsedCommand } from '../../domain/comman
 import { invalidInput } from '../../lib/errors.ts';
 import { progressMessage } from '../../messages/progress-view.ts';
 import type { ChatMessage } from '../../ports/message.ts';
-import type { ActorRef, ServiceContext } from '../kernel/context.ts';
+import type { ServiceContext } from '../kernel/context.ts';
+import type { CommandInput } from '../kernel/requests.ts';
 import { browseCriteria } from '../evidence/browse-criteria.ts';
 import { identifyLearner } from '../kernel/identify-person.ts';
 import { getProgress } from '../evidence/get-progress.ts';
@@ -25,21 +26,7 @@ export type CommandResult =
   | { kind: 'form'; form: FormName; prefill?: Record<string, unknown> }
   | { kind: 'file'; fileName: string; content: string; title: string; message: ChatMessage };
 
-export interface CommandInput {
-  actor: ActorRef;
-  text: string;
-  /** Stable per request, for idempotent writes (Slack trigger_id, Teams activity ID). */
-  requestId: string;
-  source: 'slack' | 'teams';
-  /** Teams: messages may start with "evidence". */
-  allowPrefix?: boolean;
-  /**
-   * Where the platform lets the answer be posted later (Slack: the command's response_url). The
-   * worker thread (src/worker/) posts a journaled command's answer there through the platform's
-   * chat port, so the main thread does not spend its time on it.
-   */
-  replyUrl?: string;
-}
+export type { CommandInput };
 
 const text = (t: string): CommandResult => ({ kind: 'message', message: { fallback: t, blocks: [{ type: 'text', text: t }] } });
 

@@ -3,7 +3,9 @@
 import type { Db } from '../../db/database.ts';
 import type { Logger } from '../../lib/logger.ts';
 import type { Clock } from '../../ports/clock.ts';
-import type { CommandInbox } from '../commands/command-inbox.ts';
+import type { AcceptedRequest, ActorRef } from './requests.ts';
+
+export type { ActorRef };
 
 export interface ServiceContext {
   db: Db;
@@ -15,14 +17,9 @@ export interface ServiceContext {
   kickOutbox(): void;
   /** Where the CLI writes exports (DATA_DIR/exports); erasures remove stale files there. */
   exportDir?: string;
-  /** The running bot's journal of acknowledged writes (command-inbox.ts); absent in tests and the CLI. */
-  commandInbox?: CommandInbox;
-}
-
-/** Who is acting, as the chat platform says. The services look the person up; nothing else is trusted. */
-export interface ActorRef {
-  platform: 'slack' | 'teams' | 'cli';
-  /** Slack team ID or Teams tenant ID; may be empty. */
-  workspaceId: string;
-  userId: string;
+  /**
+   * Runs a request the inbox has just committed (commands/inbox.ts), in this process, a few at a
+   * time. Absent in the CLI and in tests that run requests themselves: the inbox sweep does them.
+   */
+  runInbox?(request: AcceptedRequest): void;
 }

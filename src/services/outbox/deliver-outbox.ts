@@ -16,7 +16,8 @@ import type { ServiceContext } from '../kernel/context.ts';
 
 /** Failures (not counting rate limits) before a message is dead-lettered. */
 export const MAX_ATTEMPTS = 12;
-export const LEASE_MS = 120_000;
+/** A sender holds a message this long; the ports time out well within it (Slack after 10 s). */
+export const LEASE_MS = 30_000;
 /** Backoff after the nth failure: 10 s, 30 s, 1 min, 2 min, 5 min, 10 min, then 30 min. */
 const BACKOFF_S = [10, 30, 60, 120, 300, 600, 1800];
 /** How long a message may wait for the message it threads under or updates before it gives up. */
@@ -106,6 +107,14 @@ async function deliverOne(ctx: ServiceContext, ports: ChatPorts, row: Row, pass:
   const to: ChatRecipient = { personId: person.id, platform: person.platform, workspaceExternalId: person.workspace.externalId, userExternalId: person.externalId };
 
   try {
+    if (payload.replyUrl && port.respond && !(payload.replyBy && new Date(payload.replyBy) <= pass.now)) {
+      try {
+        await port.respond(payload.replyUrl, payload.message);
+        return markSent(ctx, row, pass.now);
+      } catch (err) {
+        ctx.log.warn({ err, outboxId: row.id, kind: row.kind }, 'could not answer through the reply URL; the answer goes as a direct message');
+      }
+    }
     if (payload.updateOf) {
       const target = await ctx.db.postedMessage.findFirst({ where: { entryId: payload.updateOf.entryId, purpose: payload.updateOf.purpose, platform: person.platform }, orderBy: { createdAt: 'asc' } });
       if (!target) return defer(ctx, row, pass.now, 'the message to update is not posted yet');

@@ -20,6 +20,12 @@ export interface OutboxPayload {
   conversationId?: string;
   /** Instead of posting, update this PostedMessage (by its row ID): an erasure re-rendering a message. */
   updatePosted?: { postedMessageId: string };
+  /**
+   * Answer through this URL (Slack's response_url: seen only by the person, under their command)
+   * until `replyBy`; after that, or if it fails, the message goes to the person's DM instead.
+   */
+  replyUrl?: string;
+  replyBy?: string;
 }
 
 export interface OutboxItem {
