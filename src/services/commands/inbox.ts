@@ -174,9 +174,12 @@ function messageOf(result: CommandResult): ChatMessage {
 
 /** Lost connections and pool time-outs: the request is tried again rather than answered with a failure. */
 function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: string })?.code;
-  const msg = String((err as Error)?.message ?? '');
-  return code === 'P1001' || code === 'P1017' || code === 'P2024' || /ECONNREFUSED|ECONNRESET|Connection terminated|connection is closed|timeout exceeded when trying to connect/i.test(msg);
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    const code = String(e.code ?? '');
+    if (/^(P1001|P1017|P2024|57P0[123]|08\d\d\d|ECONNREFUSED|ECONNRESET|EPIPE)$/.test(code)) return true;
+    if (/terminating connection|Connection terminated|connection is closed|server closed the connection|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET/i.test(String(e.message ?? ''))) return true;
+  }
+  return false;
 }
 
 const text = (t: string): ChatMessage => ({ fallback: t, blocks: [{ type: 'text', text: t }] });

@@ -106,9 +106,11 @@ export async function eraseContact(ctx: ServiceContext, input: { contactId: stri
       const ids = about(row.json);
       if ((row.json as { contactId?: string })?.contactId === contact.id || ids.some((id) => linkedIds.has(id))) return withParts;
       if (ids.length && !ids.some((id) => ownEntries.has(id))) return null;
-      return full;
+      // An answer to the register's owner (a logged command's confirmation) may name the contact by first name.
+      return row.owner === contact.ownerId ? withParts : full;
     });
     const otherChanged = await scrubJsonRows(tx, 'ProcessedRequest', await rowsMentioning(tx, 'ProcessedRequest', anchors), () => full);
+    const inboxChanged = await scrubJsonRows(tx, 'InboxRequest', await rowsMentioning(tx, 'InboxRequest', anchors), (row) => (row.owner === contact.ownerId ? withParts : full));
     const jobChanged = await scrubJsonRows(tx, 'JobRun', await rowsMentioning(tx, 'JobRun', anchors), () => full);
 
     // Posted messages: about the affected entries or the contact, or posted by a scrubbed outbox row.
@@ -124,7 +126,7 @@ export async function eraseContact(ctx: ServiceContext, input: { contactId: stri
     const reviews = contact.reviews.length;
     await tx.contact.delete({ where: { id: contact.id } }); // reviews cascade; entries keep their text, unlinked
     await recordErasureEvents(tx, affected, erasureNote('contact', input.requestedBy), input.requestedBy);
-    return { erased: true, entries: affected.size, records, reviews, stored: outboxChanged.size + otherChanged.size + jobChanged.size, messages, exportFiles: 0 };
+    return { erased: true, entries: affected.size, records, reviews, stored: outboxChanged.size + otherChanged.size + inboxChanged.size + jobChanged.size, messages, exportFiles: 0 };
   }, { timeout: 120_000, maxWait: 10_000 });
 
   report.exportFiles = removeStaleExports(ctx.exportDir, full);

@@ -82,6 +82,7 @@ export async function eraseLearner(ctx: ServiceContext, input: { personId: strin
 
     await tx.learnerSettings.deleteMany({ where: { personId: person.id } });
     await tx.conversationRef.deleteMany({ where: { personId: person.id } });
+    await tx.inboxRequest.deleteMany({ where: { personId: person.id } });
     await tx.person.update({
       where: { id: person.id },
       data: { name: ERASED_LEARNER, email: null, timezone: null, externalId: `erased:${person.id}`, erasedAt: ctx.clock.now() },

@@ -54,15 +54,24 @@ export function anchorsOf(terms: { name?: string | null; email?: string | null; 
   return { like, regex: d && d.length >= 6 ? d.split('').join('[^0-9]{0,3}') : null };
 }
 
-interface JsonRow { id: string; json: unknown }
+interface JsonRow {
+  id: string;
+  json: unknown;
+  /** Whom the stored message is for (outbox recipient, inbox requester); null where no one. */
+  owner: string | null;
+}
+
+/** The tables that keep messages as JSON: outbox payloads, stored request results, inbox answers, job summaries. */
+type JsonTable = 'OutboxMessage' | 'ProcessedRequest' | 'InboxRequest' | 'JobRun';
 
 /** Rows of a table whose JSON column mentions an anchor: [table, id column, json column]. */
-export async function rowsMentioning(tx: Tx, table: 'OutboxMessage' | 'ProcessedRequest' | 'JobRun', anchors: Anchors): Promise<JsonRow[]> {
+export async function rowsMentioning(tx: Tx, table: JsonTable, anchors: Anchors): Promise<JsonRow[]> {
   if (anchors.like.length === 0 && !anchors.regex) return [];
-  const col = { OutboxMessage: 'payload', ProcessedRequest: 'result', JobRun: 'summary' }[table];
-  const id = { OutboxMessage: 'id', ProcessedRequest: 'key', JobRun: `job" || ':' || "slot` }[table];
+  const col = { OutboxMessage: 'payload', ProcessedRequest: 'result', InboxRequest: 'result', JobRun: 'summary' }[table];
+  const id = { OutboxMessage: 'id', ProcessedRequest: 'key', InboxRequest: 'key', JobRun: `job" || ':' || "slot` }[table];
+  const owner = { OutboxMessage: '"recipientId"', ProcessedRequest: 'NULL', InboxRequest: '"personId"', JobRun: 'NULL' }[table];
   return tx.$queryRawUnsafe<JsonRow[]>(
-    `SELECT "${id}" AS id, "${col}" AS json FROM "${table}"
+    `SELECT "${id}" AS id, "${col}" AS json, ${owner} AS owner FROM "${table}"
      WHERE "${col}" IS NOT NULL AND ("${col}"::text ILIKE ANY($1::text[]) OR ($2::text IS NOT NULL AND "${col}"::text ~ $2::text))`,
     anchors.like, anchors.regex,
   );
@@ -71,7 +80,7 @@ export async function rowsMentioning(tx: Tx, table: 'OutboxMessage' | 'Processed
 /** Scrubs JSON rows in place; returns id → [before, after] of the rows that changed. */
 export async function scrubJsonRows(
   tx: Tx,
-  table: 'OutboxMessage' | 'ProcessedRequest' | 'JobRun',
+  table: JsonTable,
   rows: JsonRow[],
   patternsFor: (row: JsonRow) => RegExp[] | null,
   marker?: string,
@@ -86,6 +95,7 @@ export async function scrubJsonRows(
     const value = after as Prisma.InputJsonValue;
     if (table === 'OutboxMessage') await tx.outboxMessage.update({ where: { id: row.id }, data: { payload: value } });
     else if (table === 'ProcessedRequest') await tx.processedRequest.update({ where: { key: row.id }, data: { result: value } });
+    else if (table === 'InboxRequest') await tx.inboxRequest.update({ where: { key: row.id }, data: { result: value } });
     else {
       const [job, ...slot] = row.id.split(':');
       await tx.jobRun.update({ where: { job_slot: { job: job!, slot: slot.join(':') } }, data: { summary: value } });
