@@ -1,5 +1,6 @@
 // Splits what a person typed (`/evidence …` in Slack, a message to the bot in Teams) into a
 // subcommand and its argument text. One grammar for both platforms.
+import { cleanText, refuseUnreadable } from './text.ts';
 
 export const SUBCOMMANDS = [
   'log', 'list', 'progress', 'criteria', 'contacts', 'contact', 'review', 'forget',
@@ -14,10 +15,14 @@ export type ParsedCommand =
 
 /**
  * `""` opens the logging form; `log …`, `list changes` … are subcommands. In Teams the text may
- * start with "evidence" (and an @mention, stripped by the adapter).
+ * start with "evidence" (and an @mention, stripped by the adapter). Throws AppError('invalid_input')
+ * for a message over MAX_TEXT_INPUT or with a NUL in it; the arguments come back without control or
+ * bidirectional-override characters (text.ts).
  */
 export function parseCommand(text: string, options: { allowPrefix?: boolean } = {}): ParsedCommand {
-  let t = text.trim();
+  // Before anything else reads it: refusing a huge paste must cost next to nothing.
+  refuseUnreadable(text);
+  let t = cleanText(text).trim();
   if (options.allowPrefix) t = t.replace(/^\/?evidence\b\s*/i, '');
   if (!t) return { kind: 'form' };
   const m = /^(\S+)\s*([\s\S]*)$/.exec(t)!;
@@ -33,7 +38,9 @@ export type ListFilter = (typeof LIST_FILTERS)[number];
 /** Splits arguments on spaces, keeping "quoted phrases" (straight or typographic quotes) together. */
 export function splitArgs(text: string): string[] {
   const out: string[] = [];
-  const re = /"([^"]*)"|“([^”]*)”|(\S+)/g;
+  // An opening “ also ends the search for its closing one, so an unclosed “ is not followed to the
+  // end of the text from every one of them (quadratic time).
+  const re = /"([^"]*)"|“([^”“]*)”|(\S+)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3]!);
   return out;
 }

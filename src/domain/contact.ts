@@ -3,6 +3,7 @@
 import { invalidInput } from '../lib/errors.ts';
 import { parseFollowUp, type CriterionTag, type FollowUp } from './log-grammar.ts';
 import { ukNationalDigits } from './personal-data.ts';
+import { cleanText } from './text.ts';
 
 export const CONTACT_KINDS = ['candidate', 'client', 'colleague', 'other'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
@@ -12,6 +13,11 @@ export const REVIEW_ACTIONS = ['keep', 'strengthen', 'discontinue'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
 export const MAX_NAME = 100;
+/** Longer than any number written with spaces and brackets (+44 (0) 7700 900 123 is 22). */
+const MAX_PHONE = 40;
+
+/** A value as it is quoted back in a message: a long one cut short. */
+const shown = (value: string) => (value.length > 60 ? `${value.slice(0, 59)}…` : value);
 
 /** A contact as typed or submitted; absent fields are left as they are on an existing contact. */
 export interface ContactDraft {
@@ -39,7 +45,9 @@ export interface ReviewDraft {
   tags: CriterionTag[];
 }
 
-const QUOTED = String.raw`"([^"]*)"|“([^”]*)”`;
+// An opening “ also ends the search for its closing one: otherwise every unclosed “ would be followed
+// to the end of the text, and many of them take quadratic time.
+const QUOTED = String.raw`"([^"]*)"|“([^”“]*)”`;
 const KEY_VALUE = new RegExp(String.raw`(?<![\w-])([a-z][a-z-]*):(?:${QUOTED}|(\S*))`, 'giu');
 const TAG = /#([a-z]\/\d{3}\/\d{4}|u\d{1,3})(?::([^\s,;]*))?/giu;
 
@@ -76,8 +84,9 @@ function yesNo(key: string, value: string): boolean {
 /** A plain email address; returns it trimmed and lower-cased, or throws saying what is wrong. */
 export function normaliseEmail(value: string): string {
   const v = value.trim();
-  if (!/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(v) || v.length > 254) {
-    throw invalidInput(`\`${value}\` is not an email address I can use: it should look like \`sam@example.com\`.`, { field: 'email' });
+  // The length first: no address is longer, so the pattern never reads more.
+  if (v.length > 254 || !/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$/.test(v)) {
+    throw invalidInput(`\`${shown(value)}\` is not an email address I can use: it should look like \`sam@example.com\`.`, { field: 'email' });
   }
   return v.toLowerCase();
 }
@@ -85,6 +94,7 @@ export function normaliseEmail(value: string): string {
 /** A UK number (07700 900123, +44 7700 900123) or an international one with its +country code; stored as +digits. */
 export function normalisePhone(value: string): string {
   const v = value.trim();
+  if (v.length > MAX_PHONE) throw invalidInput(`That phone number is ${v.length} characters long: give it as digits, like \`07700 900123\` or \`+44 7700 900123\`.`, { field: 'phone' });
   if (/[^\d\s+\-.()]/.test(v)) throw invalidInput(`\`${value}\` is not a phone number: use digits, like \`07700 900123\` or \`+44 7700 900123\`.`, { field: 'phone' });
   const uk = ukNationalDigits(v);
   if (uk) return `+44${uk}`;
@@ -99,7 +109,8 @@ export function normalisePhone(value: string): string {
 }
 
 /** `contact add NAME key:value …` (the text after `add`). */
-export function parseContactArgs(text: string): ContactDraft {
+export function parseContactArgs(raw: string): ContactDraft {
+  const text = cleanText(raw);
   const example = '`/evidence contact add "Sam Taylor" kind:candidate email:sam@example.com consent:yes`';
   const { name, rest } = takeName(text, example);
   const draft: ContactDraft = { name: checkName(name, example) };
@@ -145,7 +156,8 @@ function score(key: string, value: string): number {
 }
 
 /** `review NAME value:4 activity:3 potential:5 action:strengthen [next:2w] [#U7:2.1] RATIONALE`. */
-export function parseReviewArgs(text: string): ReviewDraft {
+export function parseReviewArgs(raw: string): ReviewDraft {
+  const text = cleanText(raw);
   const example = '`/evidence review "Sam Taylor" value:4 activity:2 potential:5 action:strengthen Placed twice this year; call monthly #U7:2.1`';
   const { name, rest } = takeName(text, example);
   const contactName = checkName(name, example);

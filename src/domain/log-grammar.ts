@@ -2,6 +2,7 @@
 // (#U7:2.1, #K/507/0949:1.4), follow-up:, with:, mins:, simulated, placement:yes. The rest is the
 // summary, kept as the learner wrote it. Pure: resolving tags against the catalogue is the service's.
 import { invalidInput } from '../lib/errors.ts';
+import { cleanText } from './text.ts';
 
 export interface CriterionTag {
   /** As typed: "U7", "k/507/0949". */
@@ -27,8 +28,10 @@ export interface ParsedLog {
 export const MAX_SUMMARY = 2500;
 export const MAX_MINUTES = 24 * 60;
 
-// A quoted value may use straight or typographic quotes (phones and macOS "smart" them).
-const QUOTED = String.raw`"(?<q1>[^"]*)"|“(?<q2>[^”]*)”|'(?<q3>[^']*)'|‘(?<q4>[^’]*)’`;
+// A quoted value may use straight or typographic quotes (phones and macOS "smart" them). A
+// typographic opening quote also ends the search for its closing one: otherwise every unclosed “
+// would be followed to the end of the text, and many of them take quadratic time.
+const QUOTED = String.raw`"(?<q1>[^"]*)"|“(?<q2>[^”“]*)”|'(?<q3>[^']*)'|‘(?<q4>[^’‘]*)’`;
 const TOKEN = new RegExp(
   [
     String.raw`#(?<tagUnit>[a-z]\/\d{3}\/\d{4}|u\d{1,3})(?::(?<tagNum>[^\s,;]*))?`,
@@ -43,8 +46,12 @@ const TOKEN = new RegExp(
 
 const HELP_TAG = 'Tag criteria like `#U7:2.1` or `#K/507/0949:1.4` (unit, colon, criterion).';
 
-/** Parses one log text; throws AppError('invalid_input') with a message saying how to fix it. */
-export function parseLogText(text: string): ParsedLog {
+/**
+ * Parses one log text; throws AppError('invalid_input') with a message saying how to fix it. The
+ * summary comes back without control or bidirectional-override characters (text.ts).
+ */
+export function parseLogText(raw: string): ParsedLog {
+  const text = cleanText(raw);
   const tags: CriterionTag[] = [];
   let followUp: FollowUp | undefined;
   let contactName: string | undefined;
@@ -52,8 +59,8 @@ export function parseLogText(text: string): ParsedLog {
   let simulated = false;
   let placement = false;
 
-  const summary = text.replace(TOKEN, (match, ...args) => {
-    const g = args[args.length - 1] as Record<string, string | undefined>;
+  /** One token's meaning; what stands in for it in the summary. */
+  const read = (match: string, g: Record<string, string | undefined>): string => {
     if (g.tagUnit !== undefined) {
       const number = (g.tagNum ?? '').replace(/\.$/, '');
       if (!/^\d+\.\d+$/.test(number)) {
@@ -94,7 +101,17 @@ export function parseLogText(text: string): ParsedLog {
       return ' ';
     }
     return match;
-  });
+  };
+  // An exec loop, not replace() with a function: that builds every match's arguments and named
+  // groups before the first is read, several times the cost on a text made of thousands of tokens.
+  let summary = '';
+  let at = 0;
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(text); m; m = TOKEN.exec(text)) {
+    summary += text.slice(at, m.index) + read(m[0], m.groups ?? {});
+    at = TOKEN.lastIndex;
+  }
+  summary += text.slice(at);
 
   const cleaned = tidy(summary);
   if (!cleaned) {
@@ -113,7 +130,9 @@ export function parseLogText(text: string): ParsedLog {
 function tidy(text: string): string {
   return text
     .split('\n')
-    .map((line) => line.replace(/[ \t]{2,}/g, ' ').replace(/\s+([,.;:!?])/g, '$1').trim())
+    // Spaces before punctuation are matched from the start of their run only: tried from inside
+    // it too, a long run of spaces not followed by punctuation takes quadratic time.
+    .map((line) => line.replace(/[ \t]{2,}/g, ' ').replace(/(?<!\s)\s+([,.;:!?])/g, '$1').trim())
     .join('\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

@@ -2,6 +2,7 @@
 // optional `: comment`), `changes: what to change`, `reject: why`. Case does not matter. Anything
 // else is ordinary conversation and is left alone. Pure: deciding is the service's.
 import { invalidInput } from '../lib/errors.ts';
+import { cleanText } from './text.ts';
 
 export type ThreadDecisionOutcome = 'approve' | 'changes' | 'reject';
 
@@ -31,10 +32,10 @@ const PATTERN = /^\s*(approved?|changes requested|request changes|changes?|rejec
  * for a decision). Throws AppError('invalid_input') when it is one but feedback is missing.
  */
 export function parseThreadDecision(text: string): ThreadDecision | null {
-  const m = PATTERN.exec(text.replace(/^\*+|\*+$/g, ''));
+  const m = PATTERN.exec(unbold(text));
   if (!m) return null;
   const outcome = WORDS[m[1]!.toLowerCase().replace(/\s+/g, ' ')]!;
-  const feedback = (m[3] ?? '').trim();
+  const feedback = cleanText(m[3] ?? '').trim();
   if (outcome !== 'approve' && !feedback) {
     const word = outcome === 'changes' ? 'changes' : 'reject';
     throw invalidInput(
@@ -44,4 +45,13 @@ export function parseThreadDecision(text: string): ThreadDecision | null {
     );
   }
   return feedback ? { outcome, feedback } : { outcome };
+}
+
+/** Without the asterisks of Slack bold around it. Not /\*+$/: tried at every asterisk of a long run, that takes quadratic time. */
+function unbold(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && text[start] === '*') start++;
+  while (end > start && text[end - 1] === '*') end--;
+  return text.slice(start, end);
 }

@@ -11,7 +11,10 @@ export interface PersonalDataFinding {
   index: number;
 }
 
-const EMAIL = /(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g;
+// The look-behind holds every character of the local part (`%` too): a match then starts only at
+// the start of a run of them, and a long run without an `@` is read once, not from each character
+// (quadratic time: 1.6 s for 40,000 `%`).
+const EMAIL = /(?<![\w.%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g;
 // +44 / 0044 / 0, then digits with the separators people type: spaces, hyphens, dots, brackets.
 const PHONE = /(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s\-.()]{7,14}\d(?![\w])/g;
 // Two prefix letters, six digits (often in pairs), a suffix A-D. HMRC never issues the prefixes
@@ -109,12 +112,14 @@ export function erasurePatterns(terms: ErasureTerms): RegExp[] {
   if (phone) {
     const sep = '[\\s\\-.()]*';
     const national = ukNationalDigits(phone);
+    // No two repeats that can both take the same spaces stand side by side, and a separator run is
+    // only tried from its start: either would make a long run of spaces take quadratic time.
     if (national) {
       const digits = national.split('').join(sep);
-      res.push(new RegExp(`(?<![\\d+])(?:(?:(?:\\+|00)\\s*44\\s*(?:\\(0\\)\\s*)?|\\(?0)${sep})?${digits}(?!\\d)`, 'g'));
+      res.push(new RegExp(`(?<![\\d+])(?:(?:(?:\\+|00)\\s*44(?:\\s*\\(0\\))?|\\(?0)${sep})?${digits}(?!\\d)`, 'g'));
     } else {
       const all = phone.replace(/\D/g, '');
-      if (all.length >= 6) res.push(new RegExp(`(?<!\\d)(?:\\+|00)?${sep}${all.split('').join(sep)}(?!\\d)`, 'g'));
+      if (all.length >= 6) res.push(new RegExp(`(?<!\\d)(?:(?:\\+|00)${sep}|(?<![\\s\\-.()])${sep}|)${all.split('').join(sep)}(?!\\d)`, 'g'));
     }
   }
   const name = terms.name?.trim();

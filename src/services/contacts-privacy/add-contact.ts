@@ -12,24 +12,28 @@ import { contactSavedMessage, type ContactView } from '../../messages/contact-vi
 import type { ChatMessage } from '../../ports/message.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { identifyLearner, timeZoneOf } from '../kernel/identify-person.ts';
-import { followUpInstant } from '../evidence/record-evidence.ts';
+import { followUpInstant, typedText } from '../evidence/record-evidence.ts';
 
-/** The contact form's fields as submitted (strings; empty means "not given"). */
+/**
+ * The contact form's fields as submitted (strings; empty means "not given"). Free text is refused
+ * when far too long before anything reads it, and cleaned (typedText); email and phone then meet
+ * their own rules, length first.
+ */
 export const ZContactForm = z.object({
-  name: z.string().trim().min(1, "Give the contact's name.").max(MAX_NAME, `Keep the name under ${MAX_NAME} characters.`),
-  org: z.string().trim().max(200).optional(),
+  name: typedText(MAX_NAME).min(1, "Give the contact's name.").max(MAX_NAME, `Keep the name under ${MAX_NAME} characters.`),
+  org: typedText(200).max(200, 'Keep the organisation under 200 characters.').optional(),
   kind: z.enum(CONTACT_KINDS).optional(),
-  email: z.string().trim().optional(),
-  phone: z.string().trim().optional(),
+  email: typedText(254).optional(),
+  phone: typedText(40).optional(),
   channel: z.union([z.enum(CONTACT_CHANNELS), z.literal('')]).optional(),
-  availability: z.string().trim().max(200).optional(),
+  availability: typedText(200).max(200, 'Keep availability under 200 characters.').optional(),
   consent: z.enum(['yes', 'no', '']).optional(),
-  consentMethod: z.string().trim().max(200).optional(),
+  consentMethod: typedText(200).max(200, 'Keep how consent was given under 200 characters.').optional(),
   notice: z.enum(['yes', 'no', '']).optional(),
   /** YYYY-MM-DD or 7d / 2w */
-  next: z.string().trim().optional(),
-  /** A log waiting for the learner's minimisation choice (see minimise-log.ts). */
-  pendingLog: z.string().optional(),
+  next: typedText(20).max(20, 'Give a date (2026-12-01) or a delay (7d, 2w).').optional(),
+  /** A log waiting for the learner's minimisation choice (see minimise-log.ts): its key. */
+  pendingLog: z.string().max(300).optional(),
 });
 export type ContactForm = z.input<typeof ZContactForm>;
 

@@ -12,7 +12,7 @@ import type { ChatMessage } from '../../ports/message.ts';
 import { findOwnContact } from './add-contact.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { identifyLearner, timeZoneOf } from '../kernel/identify-person.ts';
-import { followUpInstant, recordEvidence } from '../evidence/record-evidence.ts';
+import { followUpInstant, recordEvidence, typedText } from '../evidence/record-evidence.ts';
 
 const score = z.coerce.number({ message: 'Score it from 1 to 5.' }).int('Score it from 1 to 5.').min(1, 'Score it from 1 to 5.').max(5, 'Score it from 1 to 5.');
 
@@ -23,11 +23,11 @@ export const ZReviewForm = z.object({
   activity: score,
   potential: score,
   action: z.enum(REVIEW_ACTIONS, { message: 'Choose keep, strengthen or discontinue.' }),
-  rationale: z.string().trim().min(1, 'Say why: a review needs your rationale.').max(1500, 'Keep the rationale under 1,500 characters.'),
+  rationale: typedText(1500).min(1, 'Say why: a review needs your rationale.').max(1500, 'Keep the rationale under 1,500 characters.'),
   /** YYYY-MM-DD or 7d / 2w; empty: by the action (strengthen 2 weeks, keep 4 weeks, discontinue none). */
-  next: z.string().trim().optional(),
+  next: typedText(20).max(20, 'Give a date (2026-12-01) or a delay (7d, 2w).').optional(),
   /** Criteria as typed: "#U7:2.1 #U7:2.3" (optional). */
-  tags: z.string().trim().optional(),
+  tags: typedText(500).max(500, 'Keep the criteria under 500 characters.').optional(),
 });
 export type ReviewForm = z.input<typeof ZReviewForm>;
 

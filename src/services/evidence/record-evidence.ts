@@ -6,9 +6,11 @@ import { z } from 'zod';
 import {
   criterionKey, findCriterion, findUnit, getQualification, nearestCriteria, type ResolvedCriterion,
 } from '../../catalogue/catalogue.ts';
+import { MAX_NAME } from '../../domain/contact.ts';
 import { enrolledUnits } from '../../domain/progress.ts';
 import { parseLogText, type CriterionTag, type FollowUp } from '../../domain/log-grammar.ts';
 import { detectPersonalData } from '../../domain/personal-data.ts';
+import { cleanText, MAX_TEXT_INPUT } from '../../domain/text.ts';
 import { invalidInput } from '../../lib/errors.ts';
 import { addDays, atLocal, localDate } from '../../lib/time.ts';
 import { learnerConfirmation, type EntryView } from '../../messages/entry-card.ts';
@@ -23,18 +25,29 @@ import { scheduleEntryReminders } from '../schedules/schedule-reminders.ts';
 export const ENTRY_KINDS = ['networking', 'candidate', 'client', 'colleague', 'other'] as const;
 export const ENTRY_CHANNELS = ['phone', 'email', 'video', 'face-to-face', 'social', 'event'] as const;
 
+/**
+ * A form's free-text field: over MAX_TEXT_INPUT it is refused before anything else reads it (its
+ * own, lower limit follows); then it loses control and bidirectional-override characters (text.ts)
+ * and surrounding spaces. Also used by the contact form.
+ */
+export const typedText = (max: number) =>
+  z.string()
+    .max(MAX_TEXT_INPUT, { abort: true, message: `Keep it under ${max.toLocaleString('en-GB')} characters.` })
+    .overwrite(cleanText)
+    .trim();
+
 /** A draft from either the text grammar or the form; the form's fields map onto it one to one. */
 export const ZEvidenceDraft = z.object({
-  summary: z.string().trim().min(1, 'Say what happened.').max(2500, 'Keep it under 2,500 characters.'),
+  summary: typedText(2500).min(1, 'Say what happened.').max(2500, 'Keep it under 2,500 characters.'),
   occurredAt: z.date().optional(),
   /** A day without a time (forms that ask for the day only): midday in the learner's time zone, or now if today. */
   occurredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Pick the date it happened from the calendar.').optional(),
   kind: z.enum(ENTRY_KINDS).optional(),
   channel: z.enum(ENTRY_CHANNELS).optional(),
-  outcome: z.string().trim().max(1000).optional(),
+  outcome: typedText(1000).max(1000, 'Keep the outcome under 1,000 characters.').optional(),
   tags: z.array(z.object({ unit: z.string(), number: z.string(), raw: z.string() })).min(1, 'Choose at least one criterion.'),
   followUp: z.union([z.object({ kind: z.literal('date'), date: z.string() }), z.object({ kind: z.literal('in'), days: z.number() })]).optional(),
-  contactName: z.string().trim().min(1).optional(),
+  contactName: typedText(MAX_NAME).min(1).max(MAX_NAME).optional(),
   minutes: z.number().int().min(1).max(1440).optional(),
   simulated: z.boolean().default(false),
   placement: z.boolean().default(false),

@@ -2,6 +2,7 @@
 // what a button or a request claims), plus the loaders the verification use cases share.
 import type { Prisma } from '../../db/generated/client.ts';
 import { AppError, conflict, forbidden, notFound } from '../../lib/errors.ts';
+import { cleanText as withoutControls } from '../../domain/text.ts';
 import type { DecisionView, Outcome } from '../../messages/decision-notices.ts';
 import type { ServiceContext } from '../kernel/context.ts';
 import type { PersonWithRoles } from '../kernel/identify-person.ts';
@@ -133,8 +134,8 @@ export function staleEntry(status: string, label: string): AppError {
 
 export const ZERO_WIDTH = /[\u200B-\u200D\uFEFF]/g;
 
-/** Feedback, notes and statements as typed: trimmed, invisible characters dropped, empty → undefined. */
+/** Feedback, notes and statements as typed: trimmed, invisible and control characters dropped, empty → undefined. */
 export function cleanText(text: string | undefined | null): string | undefined {
-  const t = (text ?? '').replace(ZERO_WIDTH, '').trim();
+  const t = withoutControls(text ?? '').replace(ZERO_WIDTH, '').trim();
   return t ? t : undefined;
 }
