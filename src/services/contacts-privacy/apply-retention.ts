@@ -7,6 +7,7 @@ import type { ChatMessage } from '../../ports/message.ts';
 import type { ServiceContext } from '../kernel/context.ts';
 import { eraseContact } from './erase-contact.ts';
 import { eraseLearner } from './erase-learner.ts';
+import { purgeOldRowVersions } from './purge-row-versions.ts';
 import { PENDING_PREFIX, PENDING_TTL_MS } from '../evidence/minimise-log.ts';
 import { enqueue } from '../outbox/outbox.ts';
 
@@ -54,7 +55,7 @@ export async function applyRetention(ctx: ServiceContext, now: Date): Promise<Re
       select: { id: true },
     });
     for (const c of stale) {
-      const r = await eraseContact(ctx, { contactId: c.id, requestedBy: { kind: 'retention' } });
+      const r = await eraseContact(ctx, { contactId: c.id, requestedBy: { kind: 'retention' }, purge: false });
       if (r.erased) { summary.contactsErased++; bump(ws.id, 'contacts'); }
     }
 
@@ -67,13 +68,15 @@ export async function applyRetention(ctx: ServiceContext, now: Date): Promise<Re
       select: { id: true },
     });
     for (const l of learners) {
-      const r = await eraseLearner(ctx, { personId: l.id, requestedBy: { kind: 'retention' } });
+      const r = await eraseLearner(ctx, { personId: l.id, requestedBy: { kind: 'retention' }, purge: false });
       if (r.erased) { summary.learnersErased++; bump(ws.id, 'learners'); }
     }
   }
 
   const held = await ctx.db.processedRequest.deleteMany({ where: { key: { startsWith: PENDING_PREFIX }, createdAt: { lt: new Date(now.getTime() - PENDING_TTL_MS) } } });
   summary.heldLogsDropped = held.count;
+  // Once for the whole run: the old row versions and write-ahead log that still hold what was erased.
+  if (summary.contactsErased || summary.learnersErased || summary.heldLogsDropped) await purgeOldRowVersions(ctx);
 
   // Tell each workspace's admins, in counts only.
   for (const [workspaceId, n] of byWorkspace) {

@@ -1,11 +1,17 @@
 // Erases one contact's personal data everywhere it can live (UK GDPR right to erasure): the
 // register row and its reviews; the owner's evidence text, outcomes, history notes, assessor
 // feedback, countersign and IQA notes, witness statements (name, email and phone replaced by
-// "[erased contact]"); stored outbox payloads, request results and job summaries; the bot's
+// "[erased contact]"; in texts linked to the contact or naming them in full, each part of the name
+// on its own too); stored outbox payloads, request results and job summaries; the bot's
 // messages already posted in Slack and Teams (re-rendered through the outbox as updates in place);
 // and stale export files. The assessment history stays, with an 'erasure' event on each entry that
-// says when and at whose request — never what was erased.
-import { erasurePatterns, scrubText, ukNationalDigits } from '../../domain/personal-data.ts';
+// says when and at whose request — never what was erased. Old row versions and the write-ahead log
+// that still hold the data are purged afterwards (purge-row-versions.ts).
+//
+// One person may be in several learners' registers, under different names and the same email
+// (`forget --email`): eraseContacts erases each of those records with every name, email and phone
+// any of them had, so "Sam Taylor" goes from the register that calls them "Samuel Taylor" too.
+import { mentions, scrubText } from '../../domain/personal-data.ts';
 import { forbidden, invalidInput } from '../../lib/errors.ts';
 import { assessorEntryMessage } from '../../messages/entry-card.ts';
 import { erasedMessage, forgetConfirmMessage } from '../../messages/contact-views.ts';
@@ -13,9 +19,10 @@ import type { ChatMessage } from '../../ports/message.ts';
 import { findOwnContact } from './add-contact.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import {
-  anchorsOf, erasureNote, recordErasureEvents, removeStaleExports, rerenderPosted, rowsMentioning, scrubJsonRows,
-  type ErasureRequester, type Posted, type Tx,
+  anchorsOfAll, erasureNote, identityPatterns, jsonMentions, recordErasureEvents, removeStaleExports, rerenderPosted, rowsMentioning, scrubJsonRows,
+  type ErasureRequester, type Identity, type Posted, type Tx,
 } from './erasure-support.ts';
+import { purgeOldRowVersions } from './purge-row-versions.ts';
 import { identifyLearner } from '../kernel/identify-person.ts';
 import { toEntryView } from '../evidence/entry-view.ts';
 
@@ -31,9 +38,20 @@ export interface ErasureReport {
   /** Posted Slack/Teams messages queued for an update in place. */
   messages: number;
   exportFiles: number;
+  /** Old row versions (and on the embedded database the write-ahead log) purged; false if that failed (logged). */
+  purged?: boolean;
 }
 
 const EMPTY: ErasureReport = { erased: false, entries: 0, records: 0, reviews: 0, stored: 0, messages: 0, exportFiles: 0 };
+
+export interface EraseContactInput {
+  contactId: string;
+  requestedBy: ErasureRequester;
+  /** Other records of the same person (the same email in other registers): their names, emails and phones are erased too. */
+  aliases?: Identity[];
+  /** Purge old row versions afterwards (default true); a caller erasing several records purges once at the end. */
+  purge?: boolean;
+}
 
 export const NEUTRAL_NOTICE: ChatMessage = {
   fallback: 'Message updated after an erasure',
@@ -41,16 +59,17 @@ export const NEUTRAL_NOTICE: ChatMessage = {
 };
 
 /** Erases the contact; a contact already gone is a no-op (a double click, a retried job). */
-export async function eraseContact(ctx: ServiceContext, input: { contactId: string; requestedBy: ErasureRequester }): Promise<ErasureReport> {
+export async function eraseContact(ctx: ServiceContext, input: EraseContactInput): Promise<ErasureReport> {
   const contact = await ctx.db.contact.findUnique({ where: { id: input.contactId }, include: { reviews: { select: { entryId: true } } } });
   if (!contact) return EMPTY;
-  const full = erasurePatterns({ name: contact.name, email: contact.email, phone: contact.phone });
-  const withParts = erasurePatterns({ name: contact.name, email: contact.email, phone: contact.phone, nameParts: true });
-  const anchors = anchorsOf({ name: contact.name, email: contact.email, phoneDigits: contact.phone ? (ukNationalDigits(contact.phone) ?? contact.phone) : null });
+  const ids: Identity[] = [{ name: contact.name, email: contact.email, phone: contact.phone }, ...(input.aliases ?? [])];
+  const full = identityPatterns(ids);
+  const withParts = identityPatterns(ids, true);
+  const anchors = anchorsOfAll(ids);
   const erasureId = crypto.randomUUID();
   const scrub = (text: string | null, linked: boolean) => (text === null ? null : scrubText(text, linked ? withParts : full));
 
-  const report = await ctx.db.$transaction(async (tx) => {
+  const report: ErasureReport = await ctx.db.$transaction(async (tx) => {
     const entries = await tx.entry.findMany({
       where: { learnerId: contact.ownerId },
       select: {
@@ -61,7 +80,13 @@ export async function eraseContact(ctx: ServiceContext, input: { contactId: stri
       },
     });
     const reviewEntries = new Set(contact.reviews.map((r) => r.entryId).filter((x): x is string => !!x));
-    const linkedIds = new Set(entries.filter((e) => e.contactId === contact.id || reviewEntries.has(e.id)).map((e) => e.id));
+    // Entries known to be about them: linked to the contact, or naming them in full (or by email or
+    // phone) somewhere in their text; there a first or last name on its own is theirs too.
+    const namesThem = (e: (typeof entries)[number]) => [
+      e.summary, e.outcome, ...e.events.map((x) => x.note), ...e.witnesses.map((w) => w.statement),
+      ...e.decisions.flatMap((d) => [d.feedback, d.countersignNote, d.iqaSample?.note ?? null]),
+    ].some((t) => mentions(t, full));
+    const linkedIds = new Set(entries.filter((e) => e.contactId === contact.id || reviewEntries.has(e.id) || namesThem(e)).map((e) => e.id));
     const affected = new Set<string>(linkedIds);
     let records = 0;
     for (const e of entries) {
@@ -98,6 +123,8 @@ export async function eraseContact(ctx: ServiceContext, input: { contactId: stri
     // Stored messages. Ones about another learner's entries are left alone (a namesake in their register).
     const ownEntries = new Set(entries.map((e) => e.id));
     const outboxRows = await rowsMentioning(tx, 'OutboxMessage', anchors);
+    // A stored message that names them in full ("with Sam Taylor") means them by "Sam" too.
+    const partsIfNamed = (row: { json: unknown }) => (jsonMentions(row.json, full) ? withParts : full);
     const about = (json: unknown) => {
       const p = json as { entryId?: string; threadEntryId?: string; updateOf?: { entryId?: string }; contactId?: string };
       return [p?.entryId, p?.threadEntryId, p?.updateOf?.entryId].filter((x): x is string => !!x);
@@ -107,11 +134,11 @@ export async function eraseContact(ctx: ServiceContext, input: { contactId: stri
       if ((row.json as { contactId?: string })?.contactId === contact.id || ids.some((id) => linkedIds.has(id))) return withParts;
       if (ids.length && !ids.some((id) => ownEntries.has(id))) return null;
       // An answer to the register's owner (a logged command's confirmation) may name the contact by first name.
-      return row.owner === contact.ownerId ? withParts : full;
+      return row.owner === contact.ownerId ? withParts : partsIfNamed(row);
     });
-    const otherChanged = await scrubJsonRows(tx, 'ProcessedRequest', await rowsMentioning(tx, 'ProcessedRequest', anchors), () => full);
-    const inboxChanged = await scrubJsonRows(tx, 'InboxRequest', await rowsMentioning(tx, 'InboxRequest', anchors), (row) => (row.owner === contact.ownerId ? withParts : full));
-    const jobChanged = await scrubJsonRows(tx, 'JobRun', await rowsMentioning(tx, 'JobRun', anchors), () => full);
+    const otherChanged = await scrubJsonRows(tx, 'ProcessedRequest', await rowsMentioning(tx, 'ProcessedRequest', anchors), partsIfNamed);
+    const inboxChanged = await scrubJsonRows(tx, 'InboxRequest', await rowsMentioning(tx, 'InboxRequest', anchors), (row) => (row.owner === contact.ownerId ? withParts : partsIfNamed(row)));
+    const jobChanged = await scrubJsonRows(tx, 'JobRun', await rowsMentioning(tx, 'JobRun', anchors), partsIfNamed);
 
     // Posted messages: about the affected entries or the contact, or posted by a scrubbed outbox row.
     const posted: Posted[] = await tx.postedMessage.findMany({
@@ -131,8 +158,27 @@ export async function eraseContact(ctx: ServiceContext, input: { contactId: stri
 
   report.exportFiles = removeStaleExports(ctx.exportDir, full);
   if (report.messages) ctx.kickOutbox();
-  ctx.log.info({ contactId: contact.id, ownerId: contact.ownerId, requestedBy: input.requestedBy.kind, ...report }, 'contact erased');
+  if (input.purge !== false) report.purged = await purgeOldRowVersions(ctx);
+  ctx.log.info({ contactId: contact.id, ownerId: contact.ownerId, requestedBy: input.requestedBy.kind, aliases: input.aliases?.length ?? 0, ...report }, 'contact erased');
   return report;
+}
+
+/**
+ * Erases records of one person held in several registers (the admin's `forget --email`): each with
+ * the names, emails and phones of all of them, then one purge of old row versions.
+ */
+export async function eraseContacts(ctx: ServiceContext, input: { contactIds: string[]; requestedBy: ErasureRequester }): Promise<{ contactId: string; report: ErasureReport }[]> {
+  const records = await ctx.db.contact.findMany({ where: { id: { in: input.contactIds } }, select: { id: true, name: true, email: true, phone: true } });
+  const aliases: Identity[] = records.map((r) => ({ name: r.name, email: r.email, phone: r.phone }));
+  const out: { contactId: string; report: ErasureReport }[] = [];
+  for (const contactId of input.contactIds) {
+    out.push({ contactId, report: await eraseContact(ctx, { contactId, requestedBy: input.requestedBy, aliases, purge: false }) });
+  }
+  if (out.some((o) => o.report.erased)) {
+    const purged = await purgeOldRowVersions(ctx);
+    for (const o of out) if (o.report.erased) o.report.purged = purged;
+  }
+  return out;
 }
 
 /** Posted before sources were recorded: rebuild an open assessor card from the scrubbed entry, else a neutral note. */

@@ -8,6 +8,7 @@ import { erasurePatterns } from '../../domain/personal-data.ts';
 import type { ChatMessage } from '../../ports/message.ts';
 import type { ServiceContext } from '../kernel/context.ts';
 import { eraseContact } from './erase-contact.ts';
+import { purgeOldRowVersions } from './purge-row-versions.ts';
 import {
   anchorsOf, erasureNote, recordErasureEvents, removeStaleExports, rerenderPosted, rowsMentioning, scrubJsonRows, type ErasureRequester,
 } from './erasure-support.ts';
@@ -27,12 +28,12 @@ export interface LearnerErasureReport {
   messages: number;
 }
 
-export async function eraseLearner(ctx: ServiceContext, input: { personId: string; requestedBy: ErasureRequester }): Promise<LearnerErasureReport> {
+export async function eraseLearner(ctx: ServiceContext, input: { personId: string; requestedBy: ErasureRequester; purge?: boolean }): Promise<LearnerErasureReport> {
   const person = await ctx.db.person.findUnique({ where: { id: input.personId } });
   if (!person || person.erasedAt) return { erased: false, contacts: 0, entries: 0, messages: 0 };
 
   const contacts = await ctx.db.contact.findMany({ where: { ownerId: person.id }, select: { id: true } });
-  for (const c of contacts) await eraseContact(ctx, { contactId: c.id, requestedBy: input.requestedBy });
+  for (const c of contacts) await eraseContact(ctx, { contactId: c.id, requestedBy: input.requestedBy, purge: false });
 
   const patterns = erasurePatterns({ name: person.name, email: person.email });
   const anchors = anchorsOf({ name: person.name, email: person.email });
@@ -94,6 +95,8 @@ export async function eraseLearner(ctx: ServiceContext, input: { personId: strin
   const slug = person.name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   removeStaleExports(ctx.exportDir, patterns, (f) => f.startsWith(`portfolio-${slug}.`));
   if (r.messages) ctx.kickOutbox();
+  // Old row versions and the write-ahead log still hold what was cleared (purge-row-versions.ts).
+  if (input.purge !== false) await purgeOldRowVersions(ctx);
   ctx.log.info({ personId: person.id, requestedBy: input.requestedBy.kind, contacts: contacts.length, ...r }, 'learner erased');
   return { erased: true, contacts: contacts.length, ...r };
 }

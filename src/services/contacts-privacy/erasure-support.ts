@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Prisma } from '../../db/generated/client.ts';
-import { mentions, scrubJson } from '../../domain/personal-data.ts';
+import { erasurePatterns, mentions, scrubJson, ukNationalDigits } from '../../domain/personal-data.ts';
 import type { ChatMessage } from '../../ports/message.ts';
 import type { ServiceContext } from '../kernel/context.ts';
 import { enqueue, type OutboxItem, type OutboxPayload } from '../outbox/outbox.ts';
@@ -52,6 +52,50 @@ export function anchorsOf(terms: { name?: string | null; email?: string | null; 
   if (terms.email) like.push(`%${esc(terms.email)}%`);
   const d = terms.phoneDigits?.replace(/\D/g, '');
   return { like, regex: d && d.length >= 6 ? d.split('').join('[^0-9]{0,3}') : null };
+}
+
+/**
+ * One person as the registers know them: a contact held by several learners may have a different
+ * name in each ("Sam Taylor", "Samuel Taylor") and the same email. Erasing or reporting on that
+ * person covers every name, email and phone any of those records had.
+ */
+export interface Identity {
+  name?: string | null;
+  email?: string | null;
+  phone?: string | null;
+}
+
+/**
+ * Patterns for all of one person's identities: whole emails and phones first, then full names
+ * (longest first), then, with nameParts, each part of each name on its own (texts known to be about
+ * them). Earlier patterns win at a position, so "Sam Taylor" is replaced whole, not as "Sam" + "Taylor".
+ */
+export function identityPatterns(ids: Identity[], nameParts = false): RegExp[] {
+  const uniq = (xs: (string | null | undefined)[]) => [...new Map(xs.filter((x): x is string => !!x?.trim()).map((x) => [x.trim().toLowerCase(), x.trim()])).values()];
+  const byLength = (a: string, b: string) => b.length - a.length;
+  const emails = uniq(ids.map((i) => i.email));
+  const phones = uniq(ids.map((i) => i.phone));
+  const names = uniq(ids.map((i) => i.name?.replace(/\s+/g, ' '))).sort(byLength);
+  const res: RegExp[] = [
+    ...emails.flatMap((email) => erasurePatterns({ email })),
+    ...phones.flatMap((phone) => erasurePatterns({ phone })),
+    ...names.flatMap((name) => erasurePatterns({ name })),
+  ];
+  if (nameParts) {
+    const parts = uniq(names.flatMap((n) => (n.split(' ').length > 1 ? n.split(' ') : []))).filter((w) => w.replace(/\P{L}/gu, '').length >= 2);
+    for (const part of parts.sort(byLength)) res.push(...erasurePatterns({ name: part }));
+  }
+  return res;
+}
+
+/** anchorsOf for several identities of one person. */
+export function anchorsOfAll(ids: Identity[]): Anchors {
+  const all = ids.map((i) => anchorsOf({ name: i.name, email: i.email, phoneDigits: i.phone ? (ukNationalDigits(i.phone) ?? i.phone) : null }));
+  const regexes = [...new Set(all.map((a) => a.regex).filter((r): r is string => !!r))];
+  return {
+    like: [...new Set(all.flatMap((a) => a.like))],
+    regex: regexes.length === 0 ? null : regexes.length === 1 ? regexes[0]! : regexes.map((r) => `(?:${r})`).join('|'),
+  };
 }
 
 interface JsonRow {
