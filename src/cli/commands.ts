@@ -1,4 +1,4 @@
-// The command-line verbs (CONTRACT.md): roster import, jobs run, export, db migrate/status. They
+// The command-line verbs: roster import, jobs run, export, db migrate/status. They
 // run against an open application context, either in the CLI's own process or, when the bot is
 // running on the embedded database, inside the bot (see control-socket.ts).
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,12 @@ export interface CliDeps {
   services: Services;
   ports: ChatPorts;
   jobs: JobDefinition[];
-  out: (line: string) => void;
+  /**
+   * Prints one line. It may return a promise that resolves once the line has been taken (standard
+   * output or the control socket was full): verbs with long answers await it, so output is not
+   * buffered without bound and reaches a slow reader whole.
+   */
+  out: (line: string) => unknown;
   /** Where `export` writes when no --out is given (DATA_DIR/exports). */
   exportDir: string;
 }
@@ -41,70 +46,70 @@ export async function runCliCommand(argv: string[], deps: CliDeps): Promise<numb
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const usage = () => {
-    out(USAGE.replace('JOBS', deps.jobs.map((j) => j.name).join(', ')));
+  const usage = async () => {
+    await out(USAGE.replace('JOBS', deps.jobs.map((j) => j.name).join(', ')));
     return 2;
   };
   try {
     if (verb === 'roster' && sub === 'import' && rest[0]) {
       const csv = readFileSync(resolve(rest[0]), 'utf8');
       const r = await deps.services.importRoster({ csv });
-      for (const f of r.refused) out(`line ${f.line}${f.userId ? ` (${f.userId})` : ''}: refused: ${f.reason}`);
-      out(`${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.refused.length} refused`);
+      for (const f of r.refused) await out(`line ${f.line}${f.userId ? ` (${f.userId})` : ''}: refused: ${f.reason}`);
+      await out(`${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.refused.length} refused`);
       return 0;
     }
     if (verb === 'jobs' && sub === 'run' && rest[0]) {
       const job = deps.jobs.find((j) => j.name === rest[0]);
       if (!job) {
-        out(`unknown job "${rest[0]}"; jobs: ${deps.jobs.map((j) => j.name).join(', ')}`);
+        await out(`unknown job "${rest[0]}"; jobs: ${deps.jobs.map((j) => j.name).join(', ')}`);
         return 2;
       }
       const nowText = flag('now', rest);
       const now = nowText ? new Date(nowText) : deps.ctx.clock.now();
       if (Number.isNaN(now.getTime())) {
-        out(`--now "${nowText}" is not an ISO-8601 time (e.g. 2026-11-23T09:00:00Z)`);
+        await out(`--now "${nowText}" is not an ISO-8601 time (e.g. 2026-11-23T09:00:00Z)`);
         return 2;
       }
       const ctx = nowText ? { ...deps.ctx, clock: fixedClock(now) } : deps.ctx;
       const summary = await measureJob(job.name, () => job.run({ ctx, ports: deps.ports }, now));
-      out(`${job.name} at ${now.toISOString()}: ${JSON.stringify(summary)}`);
+      await out(`${job.name} at ${now.toISOString()}: ${JSON.stringify(summary)}`);
       return 0;
     }
     if (verb === 'export' && sub) {
       const format = (flag('format', rest) ?? 'csv').toLowerCase();
       if (format !== 'csv' && format !== 'html') {
-        out(`--format must be csv or html, not "${format}"`);
+        await out(`--format must be csv or html, not "${format}"`);
         return 2;
       }
       const r = await deps.services.exportPortfolio({ learner: sub, format });
       const file = resolve(flag('out', rest) ?? resolve(deps.exportDir, r.fileName));
       writeOwnerOnlyFile(file, r.content);
-      out(`wrote ${file} (${r.criteria} criteria)`);
+      await out(`wrote ${file} (${r.criteria} criteria)`);
       return 0;
     }
     if (verb === 'db' && sub === 'migrate') {
       const applied = await applyMigrations(deps.db);
-      out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      await out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
       return 0;
     }
     if (verb === 'db' && sub === 'status') {
       const s = await migrationStatus(deps.db);
-      for (const a of s.applied) out(`applied  ${a.name}  ${a.finishedAt?.toISOString() ?? ''}`);
-      for (const p of s.pending) out(`pending  ${p}`);
-      for (const u of s.unknown) out(`unknown  ${u}  (in the database, not in prisma/migrations)`);
-      if (!s.applied.length && !s.pending.length) out('no migrations');
+      for (const a of s.applied) await out(`applied  ${a.name}  ${a.finishedAt?.toISOString() ?? ''}`);
+      for (const p of s.pending) await out(`pending  ${p}`);
+      for (const u of s.unknown) await out(`unknown  ${u}  (in the database, not in prisma/migrations)`);
+      if (!s.applied.length && !s.pending.length) await out('no migrations');
       return 0;
     }
     const privacy = await runPrivacyCommand(argv, deps);
     if (privacy !== undefined) return privacy;
-    return usage();
+    return await usage();
   } catch (err) {
     if (err instanceof AppError) {
-      out(err.userMessage);
+      await out(err.userMessage);
       return 1;
     }
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      out(`no such file: ${(err as NodeJS.ErrnoException).path}`);
+      await out(`no such file: ${(err as NodeJS.ErrnoException).path}`);
       return 1;
     }
     throw err;
