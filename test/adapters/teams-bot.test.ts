@@ -27,8 +27,12 @@ describe('Teams turns', () => {
       channelData: { tenant: { id: user.tenantId } },
     });
     adapter.onTurnError = turnErrorHandler(quietLogger());
+    // Teams gives every activity an ID of its own; TestAdapter numbers each instance's from 0, and
+    // the inbox rightly answers a repeated ID from what it stored. Each adapter starts further on.
+    (adapter as unknown as { _nextId: number })._nextId = ++adapters * 1_000;
     return adapter;
   }
+  let adapters = 0;
   const { learner, assessor, outsider } = TEAMS_USERS;
 
   it('answers help with the same usage as Slack, as plain text', async () => {
