@@ -3,6 +3,7 @@
 // validates it again, so this file only turns card strings into typed values.
 import { z } from 'zod';
 import { parseLogText } from '../../src/domain/log-grammar.ts';
+import { isOtjMinutes, MAX_MINUTES, MIN_MINUTES } from '../../src/domain/otj-minutes.ts';
 import { invalidInput, userMessageOf } from '../../src/lib/errors.ts';
 import { CHANNEL_LABEL, KIND_LABEL } from '../../src/messages/entry-card.ts';
 import type { EvidenceDraft } from '../../src/services/evidence/record-evidence.ts';
@@ -53,7 +54,7 @@ export function logFormCard(options: { values?: LogFormValues; error?: { message
     {
       type: 'ColumnSet',
       columns: [
-        { type: 'Column', width: 'stretch', items: [{ type: 'Input.Number', id: 'minutes', label: label('minutes', 'Minutes (off-the-job)'), min: 1, max: 1440, value: v.minutes ? Number(v.minutes) : undefined }] },
+        { type: 'Column', width: 'stretch', items: [{ type: 'Input.Number', id: 'minutes', label: label('minutes', 'Minutes (off-the-job)'), min: MIN_MINUTES, max: MAX_MINUTES, value: v.minutes ? Number(v.minutes) : undefined }] },
         { type: 'Column', width: 'stretch', items: [{ type: 'Input.Date', id: 'followUpOn', label: label('followUp', 'Follow up on (optional)'), min: options.today, value: v.followUpOn ?? '' }] },
       ],
     },
@@ -70,8 +71,8 @@ export function draftFromForm(values: LogFormValues, options: { timeZone: string
   const on = values.occurredOn?.trim();
   if (on && !/^\d{4}-\d{2}-\d{2}$/.test(on)) throw invalidInput('Pick the date it happened from the calendar.', { field: 'occurredAt' });
   const minutes = values.minutes?.trim() ? Number(values.minutes) : undefined;
-  if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
-    throw invalidInput('Minutes must be a whole number from 1 to 1440.', { field: 'minutes' });
+  if (minutes !== undefined && !isOtjMinutes(minutes)) {
+    throw invalidInput(`Minutes must be a whole number from ${MIN_MINUTES} to ${MAX_MINUTES}.`, { field: 'minutes' });
   }
   const follow = values.followUpOn?.trim();
   if (follow && !/^\d{4}-\d{2}-\d{2}$/.test(follow)) throw invalidInput('Pick the follow-up date from the calendar.', { field: 'followUp' });

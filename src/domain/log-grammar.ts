@@ -2,6 +2,7 @@
 // (#U7:2.1, #K/507/0949:1.4), follow-up:, with:, mins:, simulated, placement:yes. The rest is the
 // summary, kept as the learner wrote it. Pure: resolving tags against the catalogue is the service's.
 import { invalidInput } from '../lib/errors.ts';
+import { isOtjMinutes, MAX_MINUTES, MIN_MINUTES } from './otj-minutes.ts';
 import { cleanText } from './text.ts';
 
 export interface CriterionTag {
@@ -26,7 +27,7 @@ export interface ParsedLog {
 }
 
 export const MAX_SUMMARY = 2500;
-export const MAX_MINUTES = 24 * 60;
+export { MAX_MINUTES };
 
 // A quoted value may use straight or typographic quotes (phones and macOS "smart" them). A
 // typographic opening quote also ends the search for its closing one: otherwise every unclosed “
@@ -84,8 +85,8 @@ export function parseLogText(raw: string): ParsedLog {
     }
     if (g.mins !== undefined) {
       const n = Number(g.mins);
-      if (!Number.isInteger(n) || n < 1 || n > MAX_MINUTES) {
-        throw invalidInput(`\`${match}\` should be whole minutes between 1 and ${MAX_MINUTES}, like \`mins:45\`.`);
+      if (!isOtjMinutes(n)) {
+        throw invalidInput(`\`${match}\` should be whole minutes between ${MIN_MINUTES} and ${MAX_MINUTES}, like \`mins:45\`.`);
       }
       minutes = n;
       return ' ';

@@ -3,6 +3,7 @@
 // inline under the right input (`response_action: 'errors'`).
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
+import { isOtjMinutes, MAX_MINUTES, MIN_MINUTES } from '../../../src/domain/otj-minutes.ts';
 import { CHANNEL_LABEL, KIND_LABEL } from '../../../src/messages/entry-card.ts';
 import { ENTRY_CHANNELS, ENTRY_KINDS, type EvidenceDraft } from '../../../src/services/evidence/record-evidence.ts';
 import type { CriterionOption } from '../../../src/services/evidence/search-criteria.ts';
@@ -114,7 +115,7 @@ export function logFormView(o: LogFormOptions): View {
         type: 'datepicker', action_id: FIELD.followUp, placeholder: plainText('Remind me on…', 150),
       }, { optional: true, hint: 'You get a reminder at 09:00 that day.' }),
       input(FIELD.minutes, 'Minutes spent', {
-        type: 'number_input', action_id: FIELD.minutes, is_decimal_allowed: false, min_value: '1', max_value: '1440',
+        type: 'number_input', action_id: FIELD.minutes, is_decimal_allowed: false, min_value: String(MIN_MINUTES), max_value: String(MAX_MINUTES),
       }, { optional: true, hint: 'Counted as off-the-job training time.' }),
       input(FIELD.flags, 'Also', {
         type: 'checkboxes', action_id: FIELD.flags,
@@ -187,8 +188,8 @@ export function parseLogSubmission(values: unknown): LogSubmission {
 
   const minutesText = get(FIELD.minutes)?.value?.trim();
   const minutes = minutesText ? Number(minutesText) : undefined;
-  if (minutes !== undefined && (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)) {
-    errors[FIELD.minutes] = 'Whole minutes between 1 and 1440.';
+  if (minutes !== undefined && !isOtjMinutes(minutes)) {
+    errors[FIELD.minutes] = `Whole minutes between ${MIN_MINUTES} and ${MAX_MINUTES}.`;
   }
   const flags = new Set((get(FIELD.flags)?.selected_options ?? []).map((o) => o.value));
 

@@ -9,6 +9,7 @@ import {
 import { MAX_NAME } from '../../domain/contact.ts';
 import { enrolledUnits } from '../../domain/progress.ts';
 import { parseLogText, type CriterionTag, type FollowUp } from '../../domain/log-grammar.ts';
+import { MAX_MINUTES, MIN_MINUTES } from '../../domain/otj-minutes.ts';
 import { detectPersonalData } from '../../domain/personal-data.ts';
 import { cleanText, MAX_TEXT_INPUT } from '../../domain/text.ts';
 import { invalidInput } from '../../lib/errors.ts';
@@ -48,7 +49,7 @@ export const ZEvidenceDraft = z.object({
   tags: z.array(z.object({ unit: z.string(), number: z.string(), raw: z.string() })).min(1, 'Choose at least one criterion.'),
   followUp: z.union([z.object({ kind: z.literal('date'), date: z.string() }), z.object({ kind: z.literal('in'), days: z.number() })]).optional(),
   contactName: typedText(MAX_NAME).min(1).max(MAX_NAME).optional(),
-  minutes: z.number().int().min(1).max(1440).optional(),
+  minutes: z.number().int().min(MIN_MINUTES).max(MAX_MINUTES).optional(),
   simulated: z.boolean().default(false),
   placement: z.boolean().default(false),
   /** The learner ticked "keep personal details as written" (data minimisation, see below). */
