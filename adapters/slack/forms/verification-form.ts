@@ -1,11 +1,12 @@
 // Submission of a verification modal (block-kit/verification-modal.ts): hand the value to the
 // core, keyed on the view ID so a double submission acts once. A missing or too-long value comes
 // back inline under the field (`response_action: errors`); a refusal or a success replaces the
-// modal with what the core says, so the person sees the outcome where they acted.
+// modal with what the core says, so the person sees the outcome where they acted. Slower than the
+// acknowledgement budget, the modal closes and a late failure is told in a DM.
 import { AppError, TRY_AGAIN } from '../../../src/lib/errors.ts';
 import { noticeView } from '../block-kit/views.ts';
 import { parseVerificationSubmission, VALUE_FIELD, VERIFICATION_FORM_CALLBACK_ID } from '../block-kit/verification-modal.ts';
-import { ACK_BUDGET_MS, failureMessage, sendToDm, settle, settleWithin, slackActor, textMessage, type SlackDeps } from '../listeners/shared.ts';
+import { answerWithinAckBudget, failureMessage, sendToDm, slackActor, textMessage, type SlackDeps } from '../listeners/shared.ts';
 import type { ViewArgs } from './types.ts';
 
 export { VERIFICATION_FORM_CALLBACK_ID };
@@ -21,25 +22,24 @@ export function verificationFormSubmission(deps: SlackDeps) {
     }
     const title = view.title?.text ?? 'Evidence bot';
     const work = deps.services.submitVerificationForm({ actor, target: parsed.target, value: parsed.value, requestId: `slack:view:${view.id}` });
-    const outcome = await settleWithin(work, ACK_BUDGET_MS);
-    if (outcome.state === 'done') {
-      await ack({ response_action: 'update', view: noticeView(title, outcome.value.reply) });
-      return;
-    }
-    if (outcome.state === 'failed') {
-      const err = outcome.error;
-      const message = failureMessage(err, deps.log, logContext);
-      if (err instanceof AppError && err.code === 'invalid_input') await ack({ response_action: 'errors', errors: { [VALUE_FIELD]: err.userMessage } });
-      else if (err instanceof AppError) await ack({ response_action: 'update', view: noticeView(title, message) });
-      else await ack({ response_action: 'errors', errors: { [VALUE_FIELD]: TRY_AGAIN } });
-      return;
-    }
-    // Slower than Slack waits: close the modal; a late failure is told in a DM.
-    await ack();
-    const late = await settle(work);
-    if (late.state === 'failed') {
-      await sendToDm(deps, actor.userId, failureMessage(late.error, deps.log, logContext)).catch((e: unknown) =>
-        deps.log.error({ ...logContext, err: e }, 'could not report a failed verification form'));
-    }
+    await answerWithinAckBudget(work, {
+      async inTime(outcome) {
+        if (outcome.state === 'done') {
+          await ack({ response_action: 'update', view: noticeView(title, outcome.value.reply) });
+          return;
+        }
+        const err = outcome.error;
+        const message = failureMessage(err, deps.log, logContext);
+        if (err instanceof AppError && err.code === 'invalid_input') await ack({ response_action: 'errors', errors: { [VALUE_FIELD]: err.userMessage } });
+        else if (err instanceof AppError) await ack({ response_action: 'update', view: noticeView(title, message) });
+        else await ack({ response_action: 'errors', errors: { [VALUE_FIELD]: TRY_AGAIN } });
+      },
+      ackEmpty: () => ack(),
+      async later(late) {
+        if (late.state !== 'failed') return;
+        await sendToDm(deps, actor.userId, failureMessage(late.error, deps.log, logContext)).catch((e: unknown) =>
+          deps.log.error({ ...logContext, err: e }, 'could not report a failed verification form'));
+      },
+    });
   };
 }

@@ -44,6 +44,36 @@ export async function settleWithin<T>(work: Promise<T>, ms: number): Promise<Set
   }
 }
 
+/** How a request is answered around its acknowledgement (answerWithinAckBudget). */
+export interface AckBudgetAnswer<T> {
+  /**
+   * The outcome, settled within the budget: answer now, in the acknowledgement itself (a modal
+   * submission, a command), or while the request's trigger ID is still valid (a button).
+   */
+  inTime(outcome: Settled<T>): Promise<void>;
+  /** The budget ran out first: acknowledge now with no body; the work carries on. A no-op where the request was acknowledged on arrival. */
+  ackEmpty(): Promise<void>;
+  /** The outcome, after the budget ran out: answer it another way (response_url, a DM). */
+  later(outcome: Settled<T>): Promise<void>;
+}
+
+/**
+ * Answers a Slack request within its acknowledgement budget: when `work` settles within `budgetMs`
+ * (ACK_BUDGET_MS) its outcome goes to `inTime`; otherwise `ackEmpty` runs at the budget and the
+ * outcome, once settled, goes to `later`. Exactly one of `inTime` or `ackEmpty` then `later` runs;
+ * resolves once the answer is given (an error thrown by a callback rejects it), saying which way.
+ */
+export async function answerWithinAckBudget<T>(work: Promise<T>, answer: AckBudgetAnswer<T>, budgetMs = ACK_BUDGET_MS): Promise<'in_time' | 'later'> {
+  const outcome = await settleWithin(work, budgetMs);
+  if (outcome.state !== 'pending') {
+    await answer.inTime(outcome);
+    return 'in_time';
+  }
+  await answer.ackEmpty();
+  await answer.later(await settle(work));
+  return 'later';
+}
+
 export const textMessage = (text: string): ChatMessage => ({ fallback: text, blocks: [{ type: 'text', text }] });
 
 /** A reply only the person sees: as a slash command's ack body, or through respond(). */
