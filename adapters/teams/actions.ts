@@ -29,6 +29,8 @@ export interface ActionInput {
   inputs: Record<string, string | undefined>;
   /** Stable per click: the activity ID (a double click is two activities, the services dedupe on the entry version). */
   requestId: string;
+  /** The conversation the click came from: Teams activity IDs are only unique within one. */
+  conversationId: string;
 }
 
 export type ActionHandler = (input: ActionInput) => Promise<ActionOutcome>;
@@ -48,18 +50,18 @@ function recordId(value: string) {
 const reply = (r: { reply: ChatMessage }): ActionOutcome => ({ kind: 'reply', message: r.reply });
 
 function decide(outcome: 'approve' | 'changes' | 'reject'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId }) =>
-    reply(await services.decideEntry({ actor, ...entryRef(value), outcome, feedback: inputs.feedback, requestId }));
+  return async ({ services, actor, value, inputs, requestId, conversationId }) =>
+    reply(await services.decideEntry({ actor, ...entryRef(value), outcome, feedback: inputs.feedback, requestId, conversationId }));
 }
 
 function countersign(action: 'countersign' | 'overturn'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId }) =>
-    reply(await services.countersignDecision({ actor, decisionId: recordId(value), action, note: inputs.feedback, requestId }));
+  return async ({ services, actor, value, inputs, requestId, conversationId }) =>
+    reply(await services.countersignDecision({ actor, decisionId: recordId(value), action, note: inputs.feedback, requestId, conversationId }));
 }
 
 function iqa(outcome: 'confirmed' | 'action'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId }) =>
-    reply(await services.reviewIqaSample({ actor, sampleId: recordId(value), outcome, note: inputs.note, requestId }));
+  return async ({ services, actor, value, inputs, requestId, conversationId }) =>
+    reply(await services.reviewIqaSample({ actor, sampleId: recordId(value), outcome, note: inputs.note, requestId, conversationId }));
 }
 
 export const ACTIONS: Record<string, ActionHandler> = {
@@ -70,8 +72,8 @@ export const ACTIONS: Record<string, ActionHandler> = {
   'decision.overturn': countersign('overturn'),
   'iqa.confirm': iqa('confirmed'),
   'iqa.action': iqa('action'),
-  'witness.write': async ({ services, actor, value, inputs, requestId }) =>
-    reply(await services.submitWitnessStatement({ actor, witnessRequestId: recordId(value), statement: inputs.statement ?? '', requestId })),
+  'witness.write': async ({ services, actor, value, inputs, requestId, conversationId }) =>
+    reply(await services.submitWitnessStatement({ actor, witnessRequestId: recordId(value), statement: inputs.statement ?? '', requestId, conversationId })),
   'entry.history': async ({ services, actor, value }) => ({ kind: 'reply', message: (await services.getEntryHistory({ actor, entryId: recordId(value) })).message }),
   /** A learner's Edit button on an entry sent back for changes: the entry as `log` text, to correct. */
   'entry.edit': async ({ services, actor, value }) => {
@@ -79,9 +81,9 @@ export const ACTIONS: Record<string, ActionHandler> = {
     const e = await services.getEntryForEdit({ actor, entryId });
     return { kind: 'card', card: editEntryCard(e), summary: 'Edit your evidence' };
   },
-  'entry.edit.save': async ({ services, actor, value, inputs, requestId }) => {
+  'entry.edit.save': async ({ services, actor, value, inputs, requestId, conversationId }) => {
     const { entryId, version } = entryRef(value);
-    const r = await services.editEntry({ actor, entryId, version, text: inputs.text ?? '', requestId });
+    const r = await services.editEntry({ actor, entryId, version, text: inputs.text ?? '', requestId, conversationId });
     return { kind: 'reply', message: r.confirmation };
   },
   /** The learner's "Ask for a witness statement": pick their manager or a colleague on the roster. */
@@ -89,11 +91,11 @@ export const ACTIONS: Record<string, ActionHandler> = {
     const o = await services.getWitnessOptions({ actor, entryId: recordId(value) });
     return { kind: 'card', card: witnessChoiceCard(o), summary: 'Ask for a witness statement' };
   },
-  'entry.witness.ask': async ({ services, actor, value, inputs, requestId }) => {
+  'entry.witness.ask': async ({ services, actor, value, inputs, requestId, conversationId }) => {
     const choice = inputs.witness ?? '';
     const witness = choice === 'manager' ? { manager: true as const } : parseIdValue(choice) ? { personId: parseIdValue(choice)! } : undefined;
     if (!witness) throw invalidInput('Choose who should write the statement. Nothing was sent.');
-    return reply(await services.requestWitness({ actor, entryId: recordId(value), witness, requestId }));
+    return reply(await services.requestWitness({ actor, entryId: recordId(value), witness, requestId, conversationId }));
   },
   /** "Log evidence" on a nudge or a contact review: the logging form (prefilled where it can be). */
   'evidence.open_form': async ({ services, actor, value }) => ({ kind: 'result', result: await services.openLogForm({ actor, value }) }),

@@ -150,7 +150,7 @@ export function createTeamsBot(deps: TeamsBotDeps) {
       await context.sendActivity({ type: 'message', textFormat: 'plain', text: 'That button is not one I know any more. Type "help" to start again.' });
       return;
     }
-    const outcome = await handler({ services, actor, value: value ?? '', inputs: stringsOnly(rest), requestId: a.id ?? '' });
+    const outcome = await handler({ services, actor, value: value ?? '', inputs: stringsOnly(rest), requestId: a.id ?? '', conversationId: a.conversation?.id ?? '' });
     await showOutcome(context, outcome);
   }
 

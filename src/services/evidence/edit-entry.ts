@@ -10,7 +10,7 @@ import { forbidden, invalidInput } from '../../lib/errors.ts';
 import { editedThreadNote, reopenedRootMessage } from '../../messages/decision-notices.ts';
 import { STATUS_LABEL, criteriaLines, type EntryView } from '../../messages/entry-card.ts';
 import type { ChatMessage } from '../../ports/message.ts';
-import { cleanText, isUniqueViolation, LostRace, markProcessed, processedResult, staleEntry } from '../verification/assessment-access.ts';
+import { cleanText, isUniqueViolation, LostRace, markProcessed, processedKey, replayOf, staleEntry } from '../verification/assessment-access.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { entryNoticeItems, entryStepItems, rootHolder } from '../verification/entry-notices.ts';
 import { identifyLearner, timeZoneOf } from '../kernel/identify-person.ts';
@@ -29,6 +29,8 @@ export interface EditEntryInput {
   /** … the logging form's draft. */
   draft?: EvidenceDraft;
   requestId: string;
+  /** Where it was sent, when the request ID is only unique there (Teams activity IDs). */
+  conversationId?: string;
 }
 
 export interface EditEntryResult {
@@ -42,12 +44,13 @@ export interface EditEntryResult {
 export async function editEntry(ctx: ServiceContext, input: EditEntryInput): Promise<EditEntryResult> {
   const { person, enrolment } = await identifyLearner(ctx, input.actor);
   const tz = timeZoneOf(ctx, person);
-  const key = `edit:${input.actor.platform}:${input.requestId}`;
-  const seen = await processedResult<{ changed: string[] }>(ctx.db, key);
-  if (seen) return done(ctx, input.entryId, seen.changed, true);
-
+  // The entry named must be the learner's own before anything stored is consulted.
   const entry = await ctx.db.entry.findUnique({ where: { id: input.entryId }, include: { criteria: true } });
   if (!entry || entry.learnerId !== person.id) throw forbidden('You can only edit your own evidence. Nothing was changed.');
+  const key = processedKey('edit', { ...input, personId: person.id });
+  const isAbout = (s: Stored) => s.entryId === entry.id;
+  const seen = await replayOf(ctx.db, key, isAbout, NOTHING_CHANGED);
+  if (seen) return done(ctx, seen.entryId, seen.changed, true);
   if (entry.status !== 'changes_requested' || entry.version !== input.version) {
     throw staleEntry(entry.status, entry.status === 'changes_requested' ? 'edited since' : STATUS_LABEL[entry.status] ?? '');
   }
@@ -122,7 +125,7 @@ export async function editEntry(ctx: ServiceContext, input: EditEntryInput): Pro
           note: changed.length ? `Changed: ${changed.join(', ')}` : 'Resubmitted without changes',
         },
       });
-      await markProcessed(tx, key, { changed });
+      await markProcessed(tx, key, { entryId: entry.id, changed } satisfies Stored);
 
       const view = await loadEntryView({ db: tx as unknown as ServiceContext['db'] }, entry.id);
       const holder = await rootHolder(tx, entry.id);
@@ -140,14 +143,18 @@ export async function editEntry(ctx: ServiceContext, input: EditEntryInput): Pro
     });
   } catch (err) {
     if (!(err instanceof LostRace) && !isUniqueViolation(err)) throw err;
-    const replay = await processedResult<{ changed: string[] }>(ctx.db, key);
-    if (replay) return done(ctx, entry.id, replay.changed, true);
+    const replay = await replayOf(ctx.db, key, isAbout, NOTHING_CHANGED);
+    if (replay) return done(ctx, replay.entryId, replay.changed, true);
     throw staleEntry('changed', 'edited since');
   }
   ctx.kickOutbox();
   ctx.log.info({ entryId: entry.id, learnerId: person.id, changed }, 'entry edited');
   return done(ctx, entry.id, changed, false);
 }
+
+/** What an edit request stored: the entry it was about, and what changed. */
+type Stored = { entryId: string; changed: string[] };
+const NOTHING_CHANGED = 'Nothing was changed.';
 
 async function done(ctx: ServiceContext, entryId: string, changed: string[], duplicate: boolean): Promise<EditEntryResult> {
   const entry = await loadEntryView(ctx, entryId);

@@ -4,7 +4,7 @@ import type { Prisma } from '../../db/generated/client.ts';
 import { AppError, conflict, forbidden, notFound } from '../../lib/errors.ts';
 import { cleanText as withoutControls } from '../../domain/text.ts';
 import type { DecisionView, Outcome } from '../../messages/decision-notices.ts';
-import type { ServiceContext } from '../kernel/context.ts';
+import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import type { PersonWithRoles } from '../kernel/identify-person.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -111,10 +111,43 @@ export async function loadDecisionView(db: DbLike, decisionId: string): Promise<
   };
 }
 
+/**
+ * Where a request ID means "the same request": a chat platform's IDs are only unique per
+ * workspace, Teams activity IDs only within one conversation, and a retry only ever comes from the
+ * person who sent the request. So the key names all of them; a request ID replayed by someone else,
+ * or in another conversation, is a different request.
+ */
+export interface RequestScope {
+  actor: ActorRef;
+  /** The roster person behind the actor, looked up before the key is made. */
+  personId: string;
+  requestId: string;
+  /** Where the request was made, when the platform's request IDs are only unique there (Teams). */
+  conversationId?: string;
+}
+
+/** The processed-request key for one use case (`kind`) and scope; each part escaped, so none can run into the next. */
+export function processedKey(kind: string, s: RequestScope): string {
+  return [kind, s.actor.platform, s.actor.workspaceId, s.conversationId ?? '', s.personId, s.requestId].map(encodeURIComponent).join(':');
+}
+
 /** A request already handled (a Slack retry, a double submit): what it produced, if anything. */
 export async function processedResult<T>(db: DbLike, key: string): Promise<T | undefined> {
   const row = await db.processedRequest.findUnique({ where: { key } });
   return row ? (row.result as T) : undefined;
+}
+
+/**
+ * The stored result of this very request, for a caller already authorised on what the request
+ * names. A stored result about something else (the same person's request ID reused for another
+ * entry, a forged view) is refused without saying what it was about: it answers only for its own
+ * subject.
+ */
+export async function replayOf<T>(db: DbLike, key: string, isAbout: (stored: T) => boolean, nothing = NOTHING): Promise<T | undefined> {
+  const stored = await processedResult<T>(db, key);
+  if (stored == null) return undefined;
+  if (!isAbout(stored)) throw conflict(`That request was already used for something else, so it can't be used again. ${nothing} Use the latest message.`);
+  return stored;
 }
 
 export async function markProcessed(tx: Tx, key: string, result: Prisma.InputJsonValue): Promise<void> {

@@ -13,7 +13,7 @@ import { formatDateTime } from '../../lib/time.ts';
 import type { ChatMessage } from '../../ports/message.ts';
 import {
   authoriseCountersigner, cleanText, isUniqueViolation, loadDecisionView, loadEntryForAssessment, LostRace, markProcessed,
-  processedResult,
+  processedKey, replayOf,
 } from './assessment-access.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { MAX_FEEDBACK } from './decide-entry.ts';
@@ -29,6 +29,8 @@ export interface CountersignInput {
   /** Required to overturn: why, for the assessor who decided. */
   note?: string;
   requestId: string;
+  /** Where it was sent, when the request ID is only unique there (Teams activity IDs). */
+  conversationId?: string;
 }
 
 export interface CountersignResult {
@@ -45,14 +47,16 @@ export async function countersignDecision(ctx: ServiceContext, input: Countersig
   }
   if (note && note.length > MAX_FEEDBACK) throw invalidInput(`Keep the note under ${MAX_FEEDBACK.toLocaleString('en-GB')} characters. Nothing was recorded.`, { field: 'note' });
 
+  // Who is asking, and may they countersign the decision named, before anything stored is consulted.
   const person = await identifyPerson(ctx, input.actor);
-  const key = `countersign:${input.actor.platform}:${input.requestId}`;
-  if (await processedResult(ctx.db, key)) return result(ctx, input.decisionId, true);
-
   const decision = await ctx.db.decision.findUnique({ where: { id: input.decisionId } });
   if (!decision) throw conflict('That decision no longer exists. Nothing was recorded.');
   const entry = await loadEntryForAssessment(ctx.db, decision.entryId);
   authoriseCountersigner(person, entry, decision);
+  const key = processedKey('countersign', { ...input, personId: person.id });
+  const isAbout = (s: Stored) => s.decisionId === decision.id;
+  const seen = await replayOf(ctx.db, key, isAbout);
+  if (seen) return result(ctx, seen.decisionId, true);
   if (!decision.needsCountersign) throw conflict('This decision does not need a countersignature. Nothing was recorded.');
   const settled = await alreadySettled(ctx, decision.id, person.id, input.action);
   if (settled) return settled;
@@ -80,7 +84,7 @@ export async function countersignDecision(ctx: ServiceContext, input: Countersig
           note: countersigned ? `${OUTCOME_LABEL[decision.outcome]}${note ? `: ${note}` : ''}` : note!,
         },
       });
-      await markProcessed(tx, key, { decisionId: decision.id });
+      await markProcessed(tx, key, { decisionId: decision.id } satisfies Stored);
 
       const view = await loadEntryView({ db: tx as unknown as ServiceContext['db'] }, entry.id);
       const dv = await loadDecisionView(tx, decision.id);
@@ -120,7 +124,8 @@ export async function countersignDecision(ctx: ServiceContext, input: Countersig
     });
   } catch (err) {
     if (!(err instanceof LostRace) && !isUniqueViolation(err)) throw err;
-    if (await processedResult(ctx.db, key)) return result(ctx, decision.id, true);
+    const replay = await replayOf(ctx.db, key, isAbout);
+    if (replay) return result(ctx, replay.decisionId, true);
     const again = await alreadySettled(ctx, decision.id, person.id, input.action);
     if (again) return again;
     throw conflict('This entry changed while you were deciding. Nothing was recorded; look at the latest message about it.');
@@ -139,6 +144,9 @@ async function alreadySettled(ctx: ServiceContext, decisionId: string, personId:
   const dv = await loadDecisionView(ctx.db, decisionId);
   throw conflict(`${dv.countersignedByName ?? 'Another assessor'} already ${d.countersignOutcome} this decision. Nothing was recorded.`);
 }
+
+/** What a countersign request stored: the decision it was about. */
+type Stored = { decisionId: string };
 
 async function result(ctx: ServiceContext, decisionId: string, duplicate: boolean): Promise<CountersignResult> {
   const decision = await loadDecisionView(ctx.db, decisionId);

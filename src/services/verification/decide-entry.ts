@@ -2,7 +2,9 @@
 // made here from the database; the version the button showed must still be current (a stale
 // button changes nothing); the decision, the status change, the history and every message go in
 // one transaction, and the request ID plus unique(entryId, entryVersion) make a retry or a double
-// click a no-op. An unqualified assessor's decision waits for a qualified one's countersignature.
+// click a no-op. The request ID counts only for the same person in the same workspace (and Teams
+// conversation), and only after they are authorised on the entry named; a stored result answers
+// for its own entry only. An unqualified assessor's decision waits for a qualified one's countersignature.
 import { invalidInput, conflict } from '../../lib/errors.ts';
 import {
   countersignRequestMessage, decidedRootMessage, decisionThreadNote, learnerDecisionMessage, OUTCOME_LABEL, OUTCOME_STATUS,
@@ -12,7 +14,7 @@ import { STATUS_LABEL, type EntryView } from '../../messages/entry-card.ts';
 import type { ChatMessage } from '../../ports/message.ts';
 import {
   authoriseAssessor, cleanText, countersigners, isUniqueViolation, loadDecisionView, loadEntryForAssessment, LostRace, markProcessed,
-  processedResult, staleEntry,
+  processedKey, replayOf, staleEntry,
 } from './assessment-access.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { entryStepItems, rootHolder } from './entry-notices.ts';
@@ -32,6 +34,8 @@ export interface DecideEntryInput {
   feedback?: string;
   /** Stable per request (Slack action/view ID, Teams activity ID) for idempotency. */
   requestId: string;
+  /** Where it was sent, when the request ID is only unique there (Teams activity IDs). */
+  conversationId?: string;
 }
 
 export interface DecideEntryResult {
@@ -58,13 +62,13 @@ export async function decideEntry(ctx: ServiceContext, input: DecideEntryInput):
     throw invalidInput(`Keep the feedback under ${MAX_FEEDBACK.toLocaleString('en-GB')} characters (it has ${feedback.length}). Nothing was recorded.`, { field: 'feedback' });
   }
 
+  // Who is asking, and may they decide on the entry named, before anything stored is consulted.
   const person = await identifyPerson(ctx, input.actor);
-  const key = `decide:${input.actor.platform}:${input.requestId}`;
-  const seen = await processedResult<{ decisionId: string }>(ctx.db, key);
-  if (seen) return result(ctx, input.entryId, seen.decisionId, true);
-
   const entry = await loadEntryForAssessment(ctx.db, input.entryId);
   const { standIn } = authoriseAssessor(person, entry);
+  const key = processedKey('decide', { ...input, personId: person.id });
+  const seen = await replayOf<Stored>(ctx.db, key, (s) => s.entryId === entry.id);
+  if (seen) return result(ctx, seen.decisionId, true);
   const again = await sameDecisionAgain(ctx, input, person.id);
   if (again) return again;
   if (entry.version !== input.version || entry.status !== 'pending') throw staleEntry(entry.status, STATUS_LABEL[entry.status] ?? '');
@@ -97,7 +101,7 @@ export async function decideEntry(ctx: ServiceContext, input: DecideEntryInput):
           note: `${standInNote}${needsCountersign ? `${OUTCOME_LABEL[input.outcome]}${feedback ? `: ${feedback}` : ''}` : feedback ?? ''}`.trim() || null,
         },
       });
-      await markProcessed(tx, key, { decisionId: decision.id });
+      await markProcessed(tx, key, { decisionId: decision.id, entryId: entry.id } satisfies Stored);
 
       const view = await loadEntryView({ db: tx as unknown as ServiceContext['db'] }, entry.id);
       const dv = await loadDecisionView(tx, decision.id);
@@ -129,8 +133,8 @@ export async function decideEntry(ctx: ServiceContext, input: DecideEntryInput):
   } catch (err) {
     if (!(err instanceof LostRace) && !isUniqueViolation(err)) throw err;
     // Another copy of this request, or a competing decision, committed first.
-    const replay = await processedResult<{ decisionId: string }>(ctx.db, key);
-    if (replay) return result(ctx, entry.id, replay.decisionId, true);
+    const replay = await replayOf<Stored>(ctx.db, key, (s) => s.entryId === entry.id);
+    if (replay) return result(ctx, replay.decisionId, true);
     const same = await sameDecisionAgain(ctx, input, person.id);
     if (same) return same;
     const now = await ctx.db.entry.findUnique({ where: { id: entry.id }, select: { status: true } });
@@ -138,7 +142,7 @@ export async function decideEntry(ctx: ServiceContext, input: DecideEntryInput):
   }
   ctx.kickOutbox();
   ctx.log.info({ entryId: entry.id, decisionId, outcome: input.outcome, standIn, needsCountersign, assessorId: person.id }, 'entry decided');
-  const r = await result(ctx, entry.id, decisionId, false);
+  const r = await result(ctx, decisionId, false);
   if (askedNobody) {
     r.reply.blocks.push({ type: 'context', text: '⚠ No other qualified assessor is on the roster to countersign it; the admins have been told.' });
   }
@@ -150,14 +154,19 @@ async function sameDecisionAgain(ctx: ServiceContext, input: DecideEntryInput, p
   const existing = await ctx.db.decision.findUnique({ where: { entryId_entryVersion: { entryId: input.entryId, entryVersion: input.version } } });
   // An overturned decision is history: the entry has moved on, and the stale check says so.
   if (!existing || existing.countersignOutcome === 'overturned') return undefined;
-  if (existing.assessorId === personId && existing.outcome === input.outcome) return result(ctx, input.entryId, existing.id, true);
+  if (existing.assessorId === personId && existing.outcome === input.outcome) return result(ctx, existing.id, true);
   const d = await loadDecisionView(ctx.db, existing.id);
   throw conflict(`This entry was already decided: ${OUTCOME_LABEL[d.outcome]} by ${d.assessorName}. Nothing was recorded.`);
 }
 
-async function result(ctx: ServiceContext, entryId: string, decisionId: string, duplicate: boolean): Promise<DecideEntryResult> {
-  const entry = await loadEntryView(ctx, entryId);
+/** What a decision request stored: the decision, and the entry it is about. */
+type Stored = { decisionId: string; entryId: string };
+
+/** The answer about a decision, and the entry it was made on (its own, whatever a request named). */
+async function result(ctx: ServiceContext, decisionId: string, duplicate: boolean): Promise<DecideEntryResult> {
   const decision = await loadDecisionView(ctx.db, decisionId);
+  const { entryId } = await ctx.db.decision.findUniqueOrThrow({ where: { id: decisionId }, select: { entryId: true } });
+  const entry = await loadEntryView(ctx, entryId);
   const text = decision.needsCountersign && !decision.countersignOutcome
     ? `${OUTCOME_LABEL[decision.outcome]}: recorded. It takes effect when a qualified assessor countersigns it; they have been asked.`
     : `${OUTCOME_LABEL[decision.outcome]}: recorded, and ${entry.learnerName} has been told${decision.feedback ? ' with your feedback' : ''}.`;

@@ -33,7 +33,7 @@ export async function decideFromThreadReply(ctx: ServiceContext, input: ThreadRe
   if (!entry) return { kind: 'ignored' };
   const r = await decideEntry(ctx, {
     actor: input.actor, entryId: root.entryId, version: entry.version, outcome: parsed.outcome, feedback: parsed.feedback,
-    requestId: `thread:${input.conversationId}:${input.requestId}`,
+    requestId: `thread:${input.requestId}`, conversationId: input.conversationId,
   });
   return { kind: 'decided', ...r };
 }

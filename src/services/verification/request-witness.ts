@@ -8,7 +8,7 @@ import { formatDate } from '../../lib/time.ts';
 import { STATUS_LABEL } from '../../messages/entry-card.ts';
 import { witnessRequestedNote, witnessRequestMessage } from '../../messages/witness-card.ts';
 import type { ChatMessage } from '../../ports/message.ts';
-import { isUniqueViolation, markProcessed, processedResult } from './assessment-access.ts';
+import { isUniqueViolation, markProcessed, processedKey, replayOf } from './assessment-access.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { entryStepItems, rootHolder } from './entry-notices.ts';
 import { identifyLearner, timeZoneOf } from '../kernel/identify-person.ts';
@@ -23,18 +23,20 @@ export interface RequestWitnessInput {
   entryId: string;
   witness: WitnessChoice;
   requestId: string;
+  /** Where it was sent, when the request ID is only unique there (Teams activity IDs). */
+  conversationId?: string;
 }
 
 const OPEN = ['pending', 'changes_requested', 'awaiting_countersignature'];
 
 export async function requestWitness(ctx: ServiceContext, input: RequestWitnessInput): Promise<{ duplicate: boolean; witnessName: string; reply: ChatMessage }> {
+  // Who is asking, and is the entry named their own, before anything stored is consulted.
   const { person, enrolment } = await identifyLearner(ctx, input.actor);
-  const key = `witness:${input.actor.platform}:${input.requestId}`;
-  const seen = await processedResult<{ witnessName: string }>(ctx.db, key);
-  if (seen) return reply(seen.witnessName, true);
-
   const entry = await ctx.db.entry.findUnique({ where: { id: input.entryId }, select: { id: true, learnerId: true, status: true } });
   if (!entry || entry.learnerId !== person.id) throw forbidden('You can only ask for witness statements about your own evidence. Nothing was sent.');
+  const key = processedKey('witness', { ...input, personId: person.id });
+  const seen = await replayOf<Stored>(ctx.db, key, (s) => s.entryId === entry.id, 'Nothing was sent.');
+  if (seen) return reply(seen.witnessName, true);
   if (!OPEN.includes(entry.status)) {
     throw conflict(`This entry is already ${(STATUS_LABEL[entry.status] ?? entry.status).toLowerCase()}, so a witness statement would not change anything. Nothing was sent.`);
   }
@@ -51,7 +53,7 @@ export async function requestWitness(ctx: ServiceContext, input: RequestWitnessI
     await ctx.db.$transaction(async (tx) => {
       const request = await tx.witnessRequest.create({ data: { entryId: entry.id, witnessId: witness.id, requestedById: person.id } });
       await tx.entryEvent.create({ data: { entryId: entry.id, actorId: person.id, action: 'witness_requested', note: `Asked ${witness.name} (${relation})` } });
-      await markProcessed(tx, key, { witnessName: witness.name });
+      await markProcessed(tx, key, { entryId: entry.id, witnessName: witness.name } satisfies Stored);
       const view = await loadEntryView({ db: tx as unknown as ServiceContext['db'] }, entry.id);
       const holder = await rootHolder(tx, entry.id);
       const purpose = `witness_request:${request.id}`;
@@ -71,6 +73,9 @@ export async function requestWitness(ctx: ServiceContext, input: RequestWitnessI
   ctx.log.info({ entryId: entry.id, witnessId: witness.id, relation }, 'witness statement requested');
   return reply(witness.name, false);
 }
+
+/** What a witness request stored: the entry it was about, and who was asked. */
+type Stored = { entryId: string; witnessName: string };
 
 type Learner = Awaited<ReturnType<typeof identifyLearner>>;
 

@@ -22,28 +22,30 @@ export interface VerificationActionInput {
   value: string;
   /** Stable per click (Slack trigger ID, Teams activity ID): a retried click acts once. */
   requestId: string;
+  /** Where the click was made, when its request ID is only unique there (Teams activity IDs). */
+  conversationId?: string;
 }
 
 const OUT_OF_DATE = 'That button is out of date. Use the latest message about this entry.';
 
 export async function handleVerificationAction(ctx: ServiceContext, input: VerificationActionInput): Promise<VerificationActionResult> {
-  const { actor, actionId, value, requestId } = input;
+  const { actor, actionId, value, requestId, conversationId } = input;
   const message = (m: ChatMessage): VerificationActionResult => ({ kind: 'message', message: m });
   switch (actionId) {
     case ACTION.approve: {
       const v = parseEntryActionValue(value);
       if (!v) throw invalidInput(OUT_OF_DATE);
-      return message((await decideEntry(ctx, { actor, entryId: v.entryId, version: v.version, outcome: 'approve', requestId })).reply);
+      return message((await decideEntry(ctx, { actor, entryId: v.entryId, version: v.version, outcome: 'approve', requestId, conversationId })).reply);
     }
     case ACTION.countersign: {
       const id = parseIdValue(value);
       if (!id) throw invalidInput(OUT_OF_DATE);
-      return message((await countersignDecision(ctx, { actor, decisionId: id, action: 'countersign', requestId })).reply);
+      return message((await countersignDecision(ctx, { actor, decisionId: id, action: 'countersign', requestId, conversationId })).reply);
     }
     case ACTION.iqaConfirm: {
       const id = parseIdValue(value);
       if (!id) throw invalidInput(OUT_OF_DATE);
-      return message((await reviewIqaSample(ctx, { actor, sampleId: id, outcome: 'confirmed', requestId })).reply);
+      return message((await reviewIqaSample(ctx, { actor, sampleId: id, outcome: 'confirmed', requestId, conversationId })).reply);
     }
     case ACTION.history: {
       const id = parseIdValue(value);

@@ -149,26 +149,37 @@ export async function openVerificationForm(ctx: ServiceContext, input: { actor: 
   }
 }
 
-/** Hands a submitted form to its use case. `value` is the text typed, or the choice made. */
-export async function submitVerificationForm(ctx: ServiceContext, input: { actor: ActorRef; target: FormTarget; value: string; requestId: string }): Promise<{ reply: ChatMessage }> {
+export interface SubmitVerificationFormInput {
+  actor: ActorRef;
+  target: FormTarget;
+  /** The text typed, or the choice made. */
+  value: string;
+  requestId: string;
+  /** Where it was sent, when the request ID is only unique there (Teams activity IDs). */
+  conversationId?: string;
+}
+
+/** Hands a submitted form to its use case. */
+export async function submitVerificationForm(ctx: ServiceContext, input: SubmitVerificationFormInput): Promise<{ reply: ChatMessage }> {
   const target = parseTarget(input.target);
-  const { actor, value, requestId } = input;
+  const { value } = input;
+  const request = { actor: input.actor, requestId: input.requestId, conversationId: input.conversationId };
   switch (target.kind) {
     case 'decision':
-      return decideEntry(ctx, { actor, entryId: target.entryId, version: target.version, outcome: target.outcome, feedback: value, requestId });
+      return decideEntry(ctx, { ...request, entryId: target.entryId, version: target.version, outcome: target.outcome, feedback: value });
     case 'overturn':
-      return countersignDecision(ctx, { actor, decisionId: target.decisionId, action: 'overturn', note: value, requestId });
+      return countersignDecision(ctx, { ...request, decisionId: target.decisionId, action: 'overturn', note: value });
     case 'iqa_action':
-      return reviewIqaSample(ctx, { actor, sampleId: target.sampleId, outcome: 'action', note: value, requestId });
+      return reviewIqaSample(ctx, { ...request, sampleId: target.sampleId, outcome: 'action', note: value });
     case 'witness_statement':
-      return submitWitnessStatement(ctx, { actor, witnessRequestId: target.witnessRequestId, statement: value, requestId });
+      return submitWitnessStatement(ctx, { ...request, witnessRequestId: target.witnessRequestId, statement: value });
     case 'edit': {
-      const r = await editEntry(ctx, { actor, entryId: target.entryId, version: target.version, text: value, requestId });
+      const r = await editEntry(ctx, { ...request, entryId: target.entryId, version: target.version, text: value });
       return { reply: r.confirmation };
     }
     case 'witness_request':
       if (!value) throw invalidInput('Choose who should write the statement.', { field: 'value' });
-      return requestWitness(ctx, { actor, entryId: target.entryId, witness: { personId: value }, requestId });
+      return requestWitness(ctx, { ...request, entryId: target.entryId, witness: { personId: value } });
   }
 }
 
