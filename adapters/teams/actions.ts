@@ -1,15 +1,22 @@
 // What happens when someone presses a button on one of the bot's cards (an Action.Submit comes
-// back as a message whose `value` holds the action id, its value and the card's inputs). One row
-// per action id: parse, call one service, say what to show. Who may do it is the service's check,
-// from the database; nothing in the payload is trusted beyond naming what was clicked.
+// back as a message whose `value` holds the action id, its value and the card's inputs). The
+// verification buttons all go to the core's handleVerificationAction, with the same ids and values
+// as Slack's (src/messages/action-values.ts); a form it returns is drawn here as a card whose
+// submit button comes back the same way. The other buttons have one row each: parse, call one
+// service, say what to show. Who may do it is the service's check, from the database; nothing in
+// the payload is trusted beyond naming what was clicked.
 import { invalidInput } from '../../src/lib/errors.ts';
-import { parseEntryActionValue, parseIdValue } from '../../src/messages/action-values.ts';
+import {
+  ACTION, CRITERION_LOG_ACTION, FORM_SUBMIT, LIST_MORE_ACTION, parseCriterionLogValue, parseEntriesMoreValue, parseIdValue,
+} from '../../src/messages/action-values.ts';
 import type { ChatMessage } from '../../src/ports/message.ts';
 import type { ActorRef } from '../../src/services/kernel/context.ts';
 import type { CommandResult } from '../../src/services/commands/handle-command.ts';
 import type { Services } from '../../src/services/index.ts';
 import { entryListMessage } from '../../src/services/evidence/list-entries.ts';
-import { card, paragraph, type AdaptiveCard } from './cards.ts';
+import { isVerificationAction } from '../../src/services/verification/verification-actions.ts';
+import { formSubmitAction, type VerificationForm } from '../../src/services/verification/verification-forms.ts';
+import { card, messageCard, paragraph, textInputFor, type AdaptiveCard, type CardElement } from './cards.ts';
 import type { LogFormValues } from './forms.ts';
 
 /** What the bot does after an action: reply with a message, and/or show the logging form. */
@@ -35,11 +42,51 @@ export interface ActionInput {
 
 export type ActionHandler = (input: ActionInput) => Promise<ActionOutcome>;
 
-function entryRef(value: string) {
-  const ref = parseEntryActionValue(value);
-  if (!ref) throw invalidInput('That button is out of date. Nothing was changed.');
-  return ref;
+/**
+ * The card input carrying the words typed with a click: the field cards.ts draws beside a form's
+ * button (shared by the buttons next to it: an optional note on Approve, Countersign, Confirm), or
+ * the field of a form drawn as a card of its own (verificationFormCard).
+ */
+const TYPED_BESIDE: Record<string, string> = {
+  [ACTION.approve]: 'feedback',
+  [ACTION.countersign]: 'feedback',
+  [ACTION.iqaConfirm]: 'note',
+  [FORM_SUBMIT.editSave]: 'text',
+  [FORM_SUBMIT.witnessAsk]: 'witness',
+};
+
+export function typedInputFor(actionId: string): string | undefined {
+  return textInputFor(actionId)?.id ?? TYPED_BESIDE[actionId];
 }
+
+/** Every verification button, and the submit button of a verification form's card: the core's one handler, as for Slack. */
+async function verificationAction(actionId: string, { services, actor, value, inputs, requestId, conversationId }: ActionInput): Promise<ActionOutcome> {
+  const typed = typedInputFor(actionId);
+  const text = typed ? inputs[typed] : undefined;
+  const r = await services.handleVerificationAction({ actor, actionId, value, requestId, conversationId, ...(text !== undefined ? { text } : {}) });
+  if (r.kind === 'message') return { kind: 'reply', message: r.message };
+  return { kind: 'card', card: verificationFormCard(r.form), summary: r.form.title };
+}
+
+export const ACTIONS: Record<string, ActionHandler> = {
+  /** "Log evidence" on a nudge or a contact review: the logging form (prefilled where it can be). */
+  'evidence.open_form': async ({ services, actor, value }) => ({ kind: 'result', result: await services.openLogForm({ actor, value }) }),
+  /** A follow-up reminder's Done: marks it done and opens the form prefilled from the entry. */
+  'followup.done': async ({ services, actor, value }) => ({ kind: 'result', result: await services.completeFollowUp({ actor, reminderId: recordId(value) }) }),
+  'followup.snooze': async ({ services, actor, value }) => ({ kind: 'reply', message: (await services.snoozeFollowUp({ actor, value })).message }),
+  /** A criterion's Log button (criteria U7): the form, with that criterion filled in. */
+  [CRITERION_LOG_ACTION]: async ({ value }) => {
+    const c = parseCriterionLogValue(value);
+    return { kind: 'form', values: c ? { criteria: `#${c.unitRef}:${c.number}` } : undefined };
+  },
+  /** The More button under a list. */
+  [LIST_MORE_ACTION]: async ({ services, actor, value }) => {
+    const more = parseEntriesMoreValue(value);
+    if (!more) throw invalidInput('That button is out of date. Type `list` to see your entries again.');
+    const r = await services.listEntries({ actor, filter: more.filter, page: more.page });
+    return { kind: 'reply', message: entryListMessage(r) };
+  },
+};
 
 function recordId(value: string) {
   const id = parseIdValue(value);
@@ -47,104 +94,36 @@ function recordId(value: string) {
   return id;
 }
 
-const reply = (r: { reply: ChatMessage }): ActionOutcome => ({ kind: 'reply', message: r.reply });
-
-function decide(outcome: 'approve' | 'changes' | 'reject'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId, conversationId }) =>
-    reply(await services.decideEntry({ actor, ...entryRef(value), outcome, feedback: inputs.feedback, requestId, conversationId }));
-}
-
-function countersign(action: 'countersign' | 'overturn'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId, conversationId }) =>
-    reply(await services.countersignDecision({ actor, decisionId: recordId(value), action, note: inputs.feedback, requestId, conversationId }));
-}
-
-function iqa(outcome: 'confirmed' | 'action'): ActionHandler {
-  return async ({ services, actor, value, inputs, requestId, conversationId }) =>
-    reply(await services.reviewIqaSample({ actor, sampleId: recordId(value), outcome, note: inputs.note, requestId, conversationId }));
-}
-
-export const ACTIONS: Record<string, ActionHandler> = {
-  'entry.approve': decide('approve'),
-  'entry.changes': decide('changes'),
-  'entry.reject': decide('reject'),
-  'decision.countersign': countersign('countersign'),
-  'decision.overturn': countersign('overturn'),
-  'iqa.confirm': iqa('confirmed'),
-  'iqa.action': iqa('action'),
-  'witness.write': async ({ services, actor, value, inputs, requestId, conversationId }) =>
-    reply(await services.submitWitnessStatement({ actor, witnessRequestId: recordId(value), statement: inputs.statement ?? '', requestId, conversationId })),
-  'entry.history': async ({ services, actor, value }) => ({ kind: 'reply', message: (await services.getEntryHistory({ actor, entryId: recordId(value) })).message }),
-  /** A learner's Edit button on an entry sent back for changes: the entry as `log` text, to correct. */
-  'entry.edit': async ({ services, actor, value }) => {
-    const { entryId } = entryRef(value);
-    const e = await services.getEntryForEdit({ actor, entryId });
-    return { kind: 'card', card: editEntryCard(e), summary: 'Edit your evidence' };
-  },
-  'entry.edit.save': async ({ services, actor, value, inputs, requestId, conversationId }) => {
-    const { entryId, version } = entryRef(value);
-    const r = await services.editEntry({ actor, entryId, version, text: inputs.text ?? '', requestId, conversationId });
-    return { kind: 'reply', message: r.confirmation };
-  },
-  /** The learner's "Ask for a witness statement": pick their manager or a colleague on the roster. */
-  'entry.witness': async ({ services, actor, value }) => {
-    const o = await services.getWitnessOptions({ actor, entryId: recordId(value) });
-    return { kind: 'card', card: witnessChoiceCard(o), summary: 'Ask for a witness statement' };
-  },
-  'entry.witness.ask': async ({ services, actor, value, inputs, requestId, conversationId }) => {
-    const choice = inputs.witness ?? '';
-    const witness = choice === 'manager' ? { manager: true as const } : parseIdValue(choice) ? { personId: parseIdValue(choice)! } : undefined;
-    if (!witness) throw invalidInput('Choose who should write the statement. Nothing was sent.');
-    return reply(await services.requestWitness({ actor, entryId: recordId(value), witness, requestId, conversationId }));
-  },
-  /** "Log evidence" on a nudge or a contact review: the logging form (prefilled where it can be). */
-  'evidence.open_form': async ({ services, actor, value }) => ({ kind: 'result', result: await services.openLogForm({ actor, value }) }),
-  /** A follow-up reminder's Done: marks it done and opens the form prefilled from the entry. */
-  'followup.done': async ({ services, actor, value }) => ({ kind: 'result', result: await services.completeFollowUp({ actor, reminderId: recordId(value) }) }),
-  'followup.snooze': async ({ services, actor, value }) => ({ kind: 'reply', message: (await services.snoozeFollowUp({ actor, value })).message }),
-  /** A criterion's Log button (criteria U7): the form, with that criterion filled in. */
-  'criterion.log': async ({ value }) => {
-    const m = /^([A-Za-z]\/\d{3}\/\d{4}):(\d+\.\d+)$/.exec(value.trim());
-    return { kind: 'form', values: m ? { criteria: `#${m[1]}:${m[2]}` } : undefined };
-  },
-  /** The More button under a list. */
-  'entries.more': async ({ services, actor, value }) => {
-    const m = /^(all|pending|approved|changes|rejected):(\d{1,4})$/.exec(value.trim());
-    if (!m) throw invalidInput('That button is out of date. Type `list` to see your entries again.');
-    const r = await services.listEntries({ actor, filter: m[1] === 'all' ? undefined : m[1], page: Number(m[2]) });
-    return { kind: 'reply', message: entryListMessage(r) };
-  },
-};
-
-/** The edit card: the assessor's feedback, and the entry in the `log` grammar to correct and save. */
-export function editEntryCard(e: { entryId: string; version: number; text: string; feedback: string | null }): AdaptiveCard {
+/**
+ * A verification form (feedback, overturn note, IQA action, statement, edit, witness choice) as a
+ * card: what the core says about it, its one field, and a submit button carrying the id and value
+ * the core gave for it (formSubmitAction), so the submission reaches the same handler.
+ */
+export function verificationFormCard(form: VerificationForm): AdaptiveCard {
+  const submit = formSubmitAction(form.target);
+  const id = typedInputFor(submit.id) ?? 'text';
+  const f = form.field;
+  const input: CardElement = f.type === 'text'
+    ? {
+      type: 'Input.Text', id, label: f.label, isMultiline: true, maxLength: f.maxLength, isRequired: true, errorMessage: `${f.label}: write something first.`,
+      ...(f.placeholder ? { placeholder: f.placeholder } : {}), ...(f.initial ? { value: f.initial } : {}),
+    }
+    : {
+      type: 'Input.ChoiceSet', id, label: f.label, style: 'filtered', isRequired: true, errorMessage: 'Choose one.',
+      choices: f.choices.map((c) => ({ title: c.label, value: c.value })), value: f.initial ?? '',
+    };
   return card(
     [
-      ...paragraph('Edit your evidence', { weight: 'Bolder', size: 'Large' }),
-      ...(e.feedback ? paragraph(`Your assessor asked: ${e.feedback}`) : []),
-      { type: 'Input.Text', id: 'text', label: 'The entry, as you would type it after "log"', isMultiline: true, maxLength: 3000, isRequired: true, errorMessage: 'Say what happened, with its criteria.', value: e.text },
-      ...paragraph('Tags like `#U7:2.1`, `mins:45` and `simulated` work here as in `log`.', { size: 'Small', isSubtle: true }),
+      ...paragraph(form.title, { weight: 'Bolder', size: 'Large' }),
+      ...messageCard(form.intro).body,
+      input,
+      ...(f.hint ? paragraph(f.hint, { size: 'Small', isSubtle: true }) : []),
     ],
-    [{ type: 'Action.Submit', title: 'Save changes', style: 'positive', data: { action: 'entry.edit.save', value: `${e.entryId}:${e.version}` } }],
-  );
-}
-
-/** Who to ask for a witness statement: the manager first, then colleagues on the roster. */
-export function witnessChoiceCard(o: { entryId: string; summary: string; manager: { name: string } | null; colleagues: { personId: string; name: string }[] }): AdaptiveCard {
-  const choices = [
-    ...(o.manager ? [{ title: `${o.manager.name} (your manager)`, value: 'manager' }] : []),
-    ...o.colleagues.map((c) => ({ title: c.name, value: c.personId })),
-  ];
-  return card(
-    [
-      ...paragraph('Ask for a witness statement', { weight: 'Bolder', size: 'Large' }),
-      ...paragraph(o.summary.length > 300 ? `${o.summary.slice(0, 299)}…` : o.summary, { isSubtle: true }),
-      { type: 'Input.ChoiceSet', id: 'witness', label: 'Who saw or heard it?', style: 'filtered', isRequired: true, errorMessage: 'Choose who should write the statement.', choices, value: o.manager ? 'manager' : '' },
-    ],
-    [{ type: 'Action.Submit', title: 'Ask them', style: 'positive', data: { action: 'entry.witness.ask', value: o.entryId } }],
+    [{ type: 'Action.Submit', title: form.submitLabel, style: 'positive', data: { action: submit.id, value: submit.value } }],
   );
 }
 
 export function actionHandler(id: string): ActionHandler | undefined {
+  if (isVerificationAction(id)) return (input) => verificationAction(id, input);
   return Object.hasOwn(ACTIONS, id) ? ACTIONS[id] : undefined;
 }

@@ -2,6 +2,7 @@
 // reminders — the core pre-fills the contact a reminder was about) and "Log 2.1" under a unit's
 // criteria (`/evidence criteria U7`), which opens the form with that criterion already chosen.
 // The services refuse anyone who is not an enrolled learner, before a form opens for nothing.
+import { CRITERION_LOG_ACTION } from '../../../src/messages/action-values.ts';
 import { LOG_EVIDENCE_ACTION } from '../../../src/messages/home-view.ts';
 import { openForm } from '../forms/index.ts';
 import type { SlackActionArgs, SlackActionHandler } from './types.ts';
@@ -17,7 +18,7 @@ export const logEvidenceAction: SlackActionHandler = {
 };
 
 export const criterionLogAction: SlackActionHandler = {
-  id: 'criterion.log',
+  id: CRITERION_LOG_ACTION,
   async handle(args) {
     const prefill = await args.deps.services.prepareLogForm({ actor: args.actor, criteria: [args.value] });
     await openForm(args.client, args.triggerId, { form: 'log', prefill: { criteria: prefill.criteria } }, { origin: 'criteria', now: args.deps.services.context.clock.now() });

@@ -3,6 +3,7 @@
 import { findUnit, getQualification, DEFAULT_QUALIFICATION_ID, type Unit } from '../../catalogue/catalogue.ts';
 import { enrolledUnits } from '../../domain/progress.ts';
 import { invalidInput } from '../../lib/errors.ts';
+import { CRITERION_LOG_ACTION, criterionLogValue } from '../../messages/action-values.ts';
 import type { ChatMessage, MessageBlock } from '../../ports/message.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
 import { identifyPerson } from '../kernel/identify-person.ts';
@@ -43,7 +44,7 @@ export function unitMessage(unit: Unit, enrolled: boolean): ChatMessage {
       // outcome gets an actions row (Slack allows 25 elements in one).
       blocks.push({
         type: 'actions',
-        actions: o.criteria.map((c) => ({ id: 'criterion.log', label: `Log ${c.number}`, value: `${unit.ref}:${c.number}` })),
+        actions: o.criteria.map((c) => ({ id: CRITERION_LOG_ACTION, label: `Log ${c.number}`, value: criterionLogValue(unit.ref, c.number) })),
       });
     }
   }

@@ -2,6 +2,7 @@
 import type { ListFilter } from '../../domain/command.ts';
 import { invalidInput } from '../../lib/errors.ts';
 import { formatDate } from '../../lib/time.ts';
+import { ACTION, entriesMoreValue, entryActionValue, LIST_MORE_ACTION } from '../../messages/action-values.ts';
 import { STATUS_LABEL, type EntryView } from '../../messages/entry-card.ts';
 import type { ChatMessage, MessageBlock } from '../../ports/message.ts';
 import type { ActorRef, ServiceContext } from '../kernel/context.ts';
@@ -53,10 +54,10 @@ export function entryListMessage(r: { entries: EntryView[]; total: number; page:
     const tags = e.criteria.map((c) => `${c.unitRef}:${c.number}`).join(' ');
     blocks.push({ type: 'text', text: `${STATUS_LABEL[e.status] ?? e.status} · ${formatDate(e.occurredAt, r.tz)}${e.simulated ? ' · simulated' : ''}\n${e.summary.length > 280 ? `${e.summary.slice(0, 279)}…` : e.summary}` });
     blocks.push({ type: 'context', text: tags });
-    if (e.status === 'changes_requested') blocks.push({ type: 'actions', actions: [{ id: 'entry.edit', label: 'Edit', value: `${e.id}:${e.version}`, style: 'primary' }] });
+    if (e.status === 'changes_requested') blocks.push({ type: 'actions', actions: [{ id: ACTION.edit, label: 'Edit', value: entryActionValue(e.id, e.version), style: 'primary' }] });
   }
   if ((r.page + 1) * PAGE_SIZE < r.total) {
-    blocks.push({ type: 'actions', actions: [{ id: 'entries.more', label: 'More', value: `${r.filter ?? 'all'}:${r.page + 1}` }] });
+    blocks.push({ type: 'actions', actions: [{ id: LIST_MORE_ACTION, label: 'More', value: entriesMoreValue(r.filter, r.page + 1) }] });
   }
   return { fallback: title, blocks };
 }

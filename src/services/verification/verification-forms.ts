@@ -6,7 +6,7 @@
 // `target` it carries, untouched: it only says which thing, never who may act on it.
 import { z } from 'zod';
 import { conflict, forbidden, invalidInput, notFound } from '../../lib/errors.ts';
-import { ACTION } from '../../messages/action-values.ts';
+import { ACTION, entryActionValue, FORM_SUBMIT, parseEntryActionValue, parseIdValue } from '../../messages/action-values.ts';
 import { criteriaLines, STATUS_LABEL } from '../../messages/entry-card.ts';
 import { excerpt, OUTCOME_LABEL } from '../../messages/decision-notices.ts';
 import type { ChatMessage, MessageBlock } from '../../ports/message.ts';
@@ -20,7 +20,7 @@ import { editEntry } from '../evidence/edit-entry.ts';
 import { getEntryForEdit } from '../evidence/get-entry-for-edit.ts';
 import { getWitnessOptions } from './get-witness-options.ts';
 import { identifyPerson } from '../kernel/identify-person.ts';
-import { requestWitness } from './request-witness.ts';
+import { requestWitness, type WitnessChoice } from './request-witness.ts';
 import { reviewIqaSample } from './review-iqa-sample.ts';
 import { MAX_STATEMENT, submitWitnessStatement } from './submit-witness-statement.ts';
 import { loadEntryView } from '../evidence/entry-view.ts';
@@ -49,6 +49,8 @@ export interface VerificationForm {
   intro: ChatMessage;
   field: FormField;
 }
+
+const WITNESS_LABEL = 'Who saw or heard it?';
 
 /** The action (button) ids that open a form, and what the button's value means for each. */
 export const FORM_ACTIONS = [ACTION.changes, ACTION.reject, ACTION.overturn, ACTION.iqaAction, ACTION.witnessWrite, ACTION.edit, ACTION.witness] as const;
@@ -126,7 +128,7 @@ export async function openVerificationForm(ctx: ServiceContext, input: { actor: 
         intro: {
           fallback: 'Edit evidence',
           blocks: [
-            ...(form.feedback ? [{ type: 'text', text: `Your assessor asked:\n${form.feedback}` } as MessageBlock] : []),
+            ...(form.feedback ? [{ type: 'text', text: `Your assessor asked: ${form.feedback}` } as MessageBlock] : []),
             { type: 'context', text: 'Change the text below; keep the criteria tags (#U7:2.1), `mins:` and `simulated` as needed.' },
           ],
         },
@@ -139,11 +141,13 @@ export async function openVerificationForm(ctx: ServiceContext, input: { actor: 
         ...(options.manager ? [{ value: options.manager.personId, label: `${options.manager.name} (your manager)` }] : []),
         ...options.colleagues.map((c) => ({ value: c.personId, label: c.name })),
       ];
-      if (choices.length === 0) throw invalidInput('There is nobody on your roster to ask yet. Ask your training provider to add your manager.');
       return {
-        target, title: 'Ask for a witness', submitLabel: 'Ask',
+        target, title: 'Ask for a witness', submitLabel: 'Ask them',
         intro: entryIntro('A witness statement backs up your evidence', options.summary, [], false),
-        field: { type: 'choice', label: 'Who saw it?', choices, initial: options.manager?.personId, hint: 'They get the entry and a button to write a statement.' },
+        // Nobody on the roster to pick yet: a box for their name, as the roster will have it.
+        field: choices.length > 0
+          ? { type: 'choice', label: WITNESS_LABEL, choices, initial: options.manager?.personId, hint: 'They get the entry and a button to write a statement.' }
+          : { type: 'text', label: WITNESS_LABEL, maxLength: 200, placeholder: 'Their full name, as on the roster', hint: 'Nobody else from your workspace is on the roster yet: ask your training provider to add your manager.' },
       };
     }
   }
@@ -178,29 +182,62 @@ export async function submitVerificationForm(ctx: ServiceContext, input: SubmitV
       return { reply: r.confirmation };
     }
     case 'witness_request':
-      if (!value) throw invalidInput('Choose who should write the statement.', { field: 'value' });
-      return requestWitness(ctx, { ...request, entryId: target.entryId, witness: { personId: value } });
+      return requestWitness(ctx, { ...request, entryId: target.entryId, witness: witnessChoice(value) });
   }
 }
 
-/** A button's value as the form target it opens (`entry.changes` with `<entryId>:<version>` …). */
+/** The witness form's value: a person picked (their ID), the manager, or a name typed. */
+function witnessChoice(value: string): WitnessChoice {
+  const v = value.trim();
+  if (!v) throw invalidInput('Choose who should write the statement. Nothing was sent.', { field: 'value' });
+  const personId = parseIdValue(v);
+  if (personId) return { personId };
+  return v.toLowerCase() === 'manager' ? { manager: true } : { name: v };
+}
+
+/**
+ * A button's id and value as the form target it opens or submits: the buttons that open a form
+ * (`entry.changes` with `<entryId>:<version>` …), and the submit buttons of the forms drawn as
+ * cards (formSubmitAction).
+ */
 export function formTargetForAction(actionId: string, value: string): FormTarget | undefined {
-  const [id, v] = value.split(':');
-  const version = Number(v);
-  const t = ((): unknown => {
+  const entry = parseEntryActionValue(value);
+  const id = parseIdValue(value);
+  const t = ((): FormTarget | undefined => {
     switch (actionId) {
-      case ACTION.changes: return { kind: 'decision', entryId: id, version, outcome: 'changes' };
-      case ACTION.reject: return { kind: 'decision', entryId: id, version, outcome: 'reject' };
-      case ACTION.overturn: return { kind: 'overturn', decisionId: id };
-      case ACTION.iqaAction: return { kind: 'iqa_action', sampleId: id };
-      case ACTION.witnessWrite: return { kind: 'witness_statement', witnessRequestId: id };
-      case ACTION.edit: return { kind: 'edit', entryId: id, version };
-      case ACTION.witness: return { kind: 'witness_request', entryId: id };
+      case ACTION.changes: return entry && { kind: 'decision', ...entry, outcome: 'changes' };
+      case ACTION.reject: return entry && { kind: 'decision', ...entry, outcome: 'reject' };
+      case ACTION.overturn: return id ? { kind: 'overturn', decisionId: id } : undefined;
+      case ACTION.iqaAction: return id ? { kind: 'iqa_action', sampleId: id } : undefined;
+      case ACTION.witnessWrite: return id ? { kind: 'witness_statement', witnessRequestId: id } : undefined;
+      case ACTION.edit:
+      case FORM_SUBMIT.editSave: return entry && { kind: 'edit', ...entry };
+      case ACTION.witness:
+      case FORM_SUBMIT.witnessAsk: return id ? { kind: 'witness_request', entryId: id } : undefined;
       default: return undefined;
     }
   })();
   const parsed = ZFormTarget.safeParse(t);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** Whether a button submits a form (rather than opening one) whatever is typed beside it. */
+export const isFormSubmit = (actionId: string) => (Object.values(FORM_SUBMIT) as string[]).includes(actionId);
+
+/**
+ * What a form's submit button sends back where the form is drawn as a card (Teams): the id and
+ * value of the button that opened it (the field then travels beside it), or for the edit and the
+ * witness forms, their own submit id with the same value. formTargetForAction reads it back.
+ */
+export function formSubmitAction(target: FormTarget): { id: string; value: string } {
+  switch (target.kind) {
+    case 'decision': return { id: target.outcome === 'changes' ? ACTION.changes : ACTION.reject, value: entryActionValue(target.entryId, target.version) };
+    case 'overturn': return { id: ACTION.overturn, value: target.decisionId };
+    case 'iqa_action': return { id: ACTION.iqaAction, value: target.sampleId };
+    case 'witness_statement': return { id: ACTION.witnessWrite, value: target.witnessRequestId };
+    case 'edit': return { id: FORM_SUBMIT.editSave, value: entryActionValue(target.entryId, target.version) };
+    case 'witness_request': return { id: FORM_SUBMIT.witnessAsk, value: target.entryId };
+  }
 }
 
 function parseTarget(t: unknown): FormTarget {
