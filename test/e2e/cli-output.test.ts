@@ -1,5 +1,5 @@
 // A long CLI answer reaches a slow reader whole: `npm run --silent cli -- subject-access EMAIL`
-// (here about 450 KB of JSON) with standard output piped to a reader that starts late and then
+// (here about 550 KB of JSON) with standard output piped to a reader that starts late and then
 // reads a little at a time, both when the CLI opens the embedded database itself and when the bot
 // is running and the CLI hands the verb to it through the control socket.
 import { spawn } from 'node:child_process';
@@ -48,17 +48,27 @@ function runCliSlowly(dir: string, argv: string[]): Promise<{ code: number | nul
   const chunks: Buffer[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ended = new Promise<void>((resolve) => child.stdout.once('end', () => resolve()));
-  const read = () => {
-    const chunk = child.stdout.read(4096) as Buffer | null ?? (child.stdout.readableLength ? (child.stdout.read() as Buffer | null) : null);
-    if (chunk) {
-      chunks.push(chunk);
-      setTimeout(read, 3);
-    } else if (!child.stdout.readableEnded) {
-      child.stdout.once('readable', read);
-    }
+  let reading = false;
+  let resting = false;
+  const pump = () => {
+    if (!reading || resting) return;
+    const chunk = (child.stdout.read(4096) ?? child.stdout.read()) as Buffer | null;
+    if (!chunk) return; // the next 'readable' calls again
+    chunks.push(chunk);
+    resting = true;
+    setTimeout(() => {
+      resting = false;
+      pump();
+    }, 3);
   };
+  // A listener stays on 'readable' throughout: a child's output stream with no consumer is resumed
+  // (its data dropped) by Node when the child exits, which would look like lost output.
+  child.stdout.on('readable', pump);
   child.stdout.once('readable', () => {
-    void Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]).then(read);
+    void Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]).then(() => {
+      reading = true;
+      pump();
+    });
   });
   return Promise.all([exited, ended]).then(([code]) => ({ code, out: Buffer.concat(chunks), err }));
 }
