@@ -1,14 +1,16 @@
 // Operations, against the real running bot: GET /metrics in Prometheus text format, and a
-// graceful shutdown that lets requests in flight finish and exits 0 on SIGTERM.
+// graceful shutdown that lets requests in flight finish and exits 0 on SIGTERM. One bot (Slack on,
+// Teams not configured) serves every in-process check; `npm start` is its own process.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { openDatabase } from '../../src/db/database.ts';
-import { startApp, type App } from '../../src/main.ts';
-import { quietLogger, ROSTER_CSV, PEOPLE } from '../helpers/context.ts';
+import { closeGracefully, createHttpServer } from '../../src/http/server.ts';
+import { quietLogger, PEOPLE } from '../helpers/context.ts';
 import { migratedDataDir } from '../helpers/data-dir.ts';
 import { startFakeSlackApi } from '../helpers/fake-slack-api.ts';
 import { startBot } from '../helpers/slack-bot.ts';
@@ -29,32 +31,32 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('GET /metrics and shutdown of the running bot', () => {
-  let app: App;
-  let dir: string;
+  let api: Awaited<ReturnType<typeof startFakeSlackApi>>;
+  let bot: Awaited<ReturnType<typeof startBot>>;
   beforeAll(async () => {
-    dir = migratedDataDir('evidence-metrics-');
-    app = await startApp({ env: { PORT: '0', DATA_DIR: dir, LOG_LEVEL: 'silent' }, logger: quietLogger(), scheduler: false });
-    await app.services.importRoster({ csv: ROSTER_CSV });
+    api = await startFakeSlackApi();
+    bot = await startBot({ api });
   });
   afterAll(async () => {
-    await app?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await bot?.app.close();
+    await api?.close();
+    if (bot) rmSync(bot.dataDir, { recursive: true, force: true });
   });
 
   const scrape = async () => {
-    const res = await fetch(`http://127.0.0.1:${app.port}/metrics`);
+    const res = await fetch(`${bot.url}/metrics`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     return res.text();
   };
 
   it('exposes process metrics, HTTP requests by route, and outbox depth and failures read from the database', async () => {
-    await fetch(`http://127.0.0.1:${app.port}/healthz`);
-    await fetch(`http://127.0.0.1:${app.port}/wp-login.php`);
-    // No chat platform is configured here, so the assessor's message cannot leave: the outbox keeps
-    // it and counts the failed attempt.
-    await app.services.recordEvidence({ actor: PEOPLE.learner, idempotencyKey: 'metrics:1', source: 'cli', text: 'Screened three candidates by phone #U7:1.1' });
-    await app.outbox.drain();
+    await fetch(`${bot.url}/healthz`);
+    await fetch(`${bot.url}/wp-login.php`);
+    // Teams is not configured here, so the message to the Teams learner's assessor cannot leave: the
+    // outbox keeps it and counts the failed attempt.
+    await bot.app.services.recordEvidence({ actor: PEOPLE.teamsLearner, idempotencyKey: 'metrics:1', source: 'cli', text: 'Screened three candidates by phone #U14:1.1' });
+    await bot.app.outbox.drain();
 
     const text = await scrape();
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
@@ -72,39 +74,10 @@ describe('GET /metrics and shutdown of the running bot', () => {
     const lines: string[] = [];
     const { runCliCommand } = await import('../../src/cli/commands.ts');
     const { JOBS } = await import('../../jobs/registry.ts');
-    expect(await runCliCommand(['jobs', 'run', 'outbox'], { ...app, jobs: JOBS, out: (l) => lines.push(l), exportDir: join(dir, 'exports') })).toBe(0);
+    expect(await runCliCommand(['jobs', 'run', 'outbox'], { ...bot.app, jobs: JOBS, out: (l) => lines.push(l), exportDir: join(bot.dataDir, 'exports') })).toBe(0);
     const text = await scrape();
     expect(sample(text, 'evidence_job_runs_total', { job: 'outbox', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'evidence_job_duration_seconds_count', { job: 'outbox', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
-  });
-
-  it('close() finishes with a keep-alive connection open: an idle connection does not hold the process', async () => {
-    const agent = new http.Agent({ keepAlive: true });
-    const status = await new Promise<number>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: app.port, path: '/healthz', agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      }).on('error', reject);
-    });
-    expect(status).toBe(200);
-    // The connection stays open in the agent; close() must still resolve (well inside the 65 s keep-alive).
-    await app.close();
-    expect(app.server.listening).toBe(false);
-    agent.destroy();
-  });
-});
-
-describe('with Slack on: metrics by kind, and a shutdown with a request in flight', () => {
-  let api: Awaited<ReturnType<typeof startFakeSlackApi>>;
-  let bot: Awaited<ReturnType<typeof startBot>>;
-  beforeAll(async () => {
-    api = await startFakeSlackApi();
-    bot = await startBot({ api });
-  });
-  afterAll(async () => {
-    await bot?.app.close();
-    await api?.close();
-    if (bot) rmSync(bot.dataDir, { recursive: true, force: true });
   });
 
   it('counts Slack requests by kind in GET /metrics', async () => {
@@ -113,7 +86,6 @@ describe('with Slack on: metrics by kind, and a shutdown with a request in fligh
     await bot.openHome(PEOPLE.learner);
     await api.waitFor('views.publish');
     // The App Home listener finishes just after its views.publish: wait for it to be counted.
-    const scrape = async () => (await fetch(`${bot.url}/metrics`)).text();
     let text = await scrape();
     for (let i = 0; i < 100 && !sample(text, 'evidence_chat_request_duration_seconds_count', { kind: 'event' }); i++) {
       await new Promise((r) => setTimeout(r, 20));
@@ -125,7 +97,18 @@ describe('with Slack on: metrics by kind, and a shutdown with a request in fligh
     expect(sample(text, 'evidence_http_request_duration_seconds_count', { route: '/slack/events', status: '2xx' })).toBeGreaterThanOrEqual(3);
   });
 
+  // Last: it closes the bot.
   it('lets a request in flight finish: a log whose body is still arriving when close() is called is acknowledged and stored', async () => {
+    // An idle keep-alive connection, as Slack and load balancers leave them, must not hold close() either.
+    const agent = new http.Agent({ keepAlive: true });
+    onTestFinished(() => agent.destroy());
+    expect(await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: bot.app.port, path: '/healthz', agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      }).on('error', reject);
+    })).toBe(200);
+
     const p = payloads.slashCommand({ user: PEOPLE.learner, text: 'log Arrived during the shutdown, called a client back #U7:2.1', responseUrl: api.responseUrl() });
     const half = Math.floor(p.body.length / 2);
     const arrived = new Promise((resolve) => bot.app.server.once('request', resolve));
@@ -155,6 +138,28 @@ describe('with Slack on: metrics by kind, and a shutdown with a request in fligh
       expect(await db.prisma.entry.count({ where: { summary: { startsWith: 'Arrived during the shutdown' } } })).toBe(1);
     } finally {
       await db.close();
+    }
+  });
+});
+
+describe('the HTTP server on its own', () => {
+  it('closes gracefully with a keep-alive connection open: an idle connection does not hold the process', async () => {
+    const server = createHttpServer({ log: quietLogger(), routes: [], readiness: [] });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        }).on('error', reject);
+      });
+      expect(status).toBe(200);
+      // The connection stays open in the agent; closing must still finish (well inside the 65 s keep-alive).
+      await closeGracefully(server);
+      expect(server.listening).toBe(false);
+    } finally {
+      agent.destroy();
     }
   });
 });
