@@ -1,9 +1,14 @@
-// A fresh, migrated database per test file: PGlite from the template made in global-setup, and,
-// when TEST_DATABASE_URL is set, PostgreSQL in a schema of its own (dropped afterwards).
-import { readFileSync } from 'node:fs';
+// A fresh, migrated database per test file: PGlite in a copy of the migrated data directory made
+// in global-setup, and, when TEST_DATABASE_URL is set, a PostgreSQL database of its own copied from
+// a migrated template (pg-template.ts), or a schema of its own where the user may not create
+// databases. Either is dropped afterwards.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { openInNewSchema } from './pg-schema.ts';
+import { openCopyOfTemplate } from './pg-template.ts';
 
 export type Backend = 'pglite' | 'postgresql';
 
@@ -11,17 +16,43 @@ export type Backend = 'pglite' | 'postgresql';
 export const BACKENDS: Backend[] = process.env.TEST_DATABASE_URL ? ['pglite', 'postgresql'] : ['pglite'];
 
 export interface TestDatabase extends Database {
-  /** PostgreSQL: the schema this test file owns. */
+  /** PostgreSQL: where this test file's database is, for a second connection pool (with `schema`). */
+  url?: string;
+  /** PostgreSQL without CREATEDB: the schema this test file owns. */
   schema?: string;
   destroy(): Promise<void>;
 }
 
 export async function createTestDatabase(backend: Backend = 'pglite'): Promise<TestDatabase> {
   if (backend === 'pglite') {
-    const template = new Blob([readFileSync(inject('pgliteTemplate'))]);
-    const db = await openDatabase({ dataDir: 'memory://', loadDataDir: template });
-    return Object.assign(db, { destroy: () => db.close() });
+    // Copying the directory and opening it costs about a second less CPU than unpacking the same
+    // database from a tarball into memory (measured: 2.1 s against 3.6 s a file).
+    const dir = mkdtempSync(join(tmpdir(), 'evidence-test-db-'));
+    cpSync(inject('pgliteDataDirTemplate'), join(dir, 'pglite'), { recursive: true });
+    let db: Database;
+    try {
+      db = await openDatabase({ dataDir: dir });
+    } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
+    return Object.assign(db, {
+      async destroy() {
+        try {
+          await db.close();
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    });
   }
-  const db = await openInNewSchema(process.env.TEST_DATABASE_URL!, 'test');
-  return Object.assign(db, { destroy: () => db.dropSchema() });
+  const url = process.env.TEST_DATABASE_URL!;
+  try {
+    const db = await openCopyOfTemplate(url);
+    return Object.assign(db, { destroy: () => db.dropDatabase() });
+  } catch (err) {
+    if ((err as { code?: string }).code !== '42501') throw err; // insufficient_privilege: no CREATEDB
+  }
+  const db = await openInNewSchema(url, 'test');
+  return Object.assign(db, { url, destroy: () => db.dropSchema() });
 }

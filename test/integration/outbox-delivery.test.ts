@@ -82,7 +82,7 @@ describe.each(BACKENDS)('outbox delivery (%s)', (backend) => {
       return send(...args);
     };
     // A second connection pool where there is a server: as two replicas would be.
-    const second = backend === 'postgresql' ? await openDatabase({ url: process.env.TEST_DATABASE_URL!, schema: t.db.schema }) : undefined;
+    const second = backend === 'postgresql' ? await openDatabase({ url: t.db.url!, schema: t.db.schema }) : undefined;
     const ctx2 = second ? { ...t.ctx, db: second.prisma } : t.ctx;
     await ctx2.db.$queryRawUnsafe('SELECT 1'); // connected before the race starts
     try {
